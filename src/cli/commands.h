@@ -1,0 +1,23 @@
+/* commands.h — the command table of the `assay` binary.
+ *
+ * Each command is `int command_NAME(int argc, char **argv)` with argv[0] the
+ * command name; it returns the process exit code (0 success, 1 failure of the
+ * work, 2 bad usage) and prints its own one-line reason on failure. */
+#ifndef ASSAY_CLI_COMMANDS_H
+#define ASSAY_CLI_COMMANDS_H
+
+struct command {
+    const char *name;
+    const char *summary;
+    int (*run)(int argc, char **argv);
+};
+
+int command_version(int argc, char **argv);
+int command_demo(int argc, char **argv);
+int command_serve_a2a_echo(int argc, char **argv);
+int command_serve_mcp_fixture(int argc, char **argv);
+
+/* 1 when argv holds -h or --help. */
+int command_wants_help(int argc, char **argv);
+
+#endif

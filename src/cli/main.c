@@ -1,0 +1,80 @@
+/* main.c — `assay`: dispatch to a command, or explain the command surface.
+ *
+ * Commands that later issues fill in are listed with "(not yet available)"
+ * so that the contract in the product brief is visible from day one without
+ * pretending the work is done. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/commands.h"
+#include "core/version.h"
+
+static int command_not_yet(int argc, char **argv)
+{
+    fprintf(stderr, "assay %s: not yet available in assay %s\n", argv[0], ASSAY_VERSION);
+    return 2;
+}
+
+static const struct command commands[] = {
+    {"run", "run an assessment from a scenario file (not yet available)", command_not_yet},
+    {"serve", "web UI and JSON API over a results store (not yet available)", command_not_yet},
+    {"judge", "serve a benchmark's judge agent over A2A (not yet available)", command_not_yet},
+    {"agent", "serve a built-in subject agent over A2A (not yet available)", command_not_yet},
+    {"env", "serve one task environment over MCP (not yet available)", command_not_yet},
+    {"bench", "list, show and check benchmark packages (not yet available)", command_not_yet},
+    {"stats", "reports, comparisons, IRT and time horizons (not yet available)", command_not_yet},
+    {"demo", "protocol demo: A2A and MCP servers and clients talking on loopback", command_demo},
+    {"fixture", "protocol fixtures for tests and benchmarks: a2a-echo | mcp",
+     command_serve_a2a_echo},
+    {"version", "print the version and the protocol versions spoken", command_version},
+};
+
+static void print_usage(FILE *stream)
+{
+    fprintf(stream,
+            "assay %s — open, agent-agnostic assessment of AI agents\n\n"
+            "usage: assay COMMAND [OPTIONS]\n\ncommands:\n",
+            ASSAY_VERSION);
+    for (size_t index = 0; index < sizeof commands / sizeof commands[0]; index++)
+        fprintf(stream, "  %-9s %s\n", commands[index].name, commands[index].summary);
+    fprintf(stream, "\nRun `assay COMMAND --help` for a command's options.\n");
+}
+
+int command_wants_help(int argc, char **argv)
+{
+    for (int index = 1; index < argc; index++)
+        if (strcmp(argv[index], "-h") == 0 || strcmp(argv[index], "--help") == 0)
+            return 1;
+    return 0;
+}
+
+int command_version(int argc, char **argv)
+{
+    if (command_wants_help(argc, argv)) {
+        printf("usage: assay version\n\nPrints the assay version and the protocol versions it speaks.\n");
+        return 0;
+    }
+    printf("assay %s (A2A %s, MCP %s)\n", ASSAY_VERSION, ASSAY_A2A_PROTOCOL_VERSION,
+           ASSAY_MCP_PROTOCOL_VERSION);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        print_usage(stderr);
+        return 2;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+        strcmp(argv[1], "help") == 0) {
+        print_usage(stdout);
+        return 0;
+    }
+    if (strcmp(argv[1], "--version") == 0)
+        return command_version(1, argv + 1);
+    for (size_t index = 0; index < sizeof commands / sizeof commands[0]; index++)
+        if (strcmp(argv[1], commands[index].name) == 0)
+            return commands[index].run(argc - 1, argv + 1);
+    fprintf(stderr, "assay: unknown command '%s' (see `assay --help`)\n", argv[1]);
+    return 2;
+}
