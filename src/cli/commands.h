@@ -14,8 +14,11 @@ struct command {
 
 int command_version(int argc, char **argv);
 int command_demo(int argc, char **argv);
-int command_serve_a2a_echo(int argc, char **argv);
-int command_serve_mcp_fixture(int argc, char **argv);
+/* `assay fixture a2a|mcp ...`: protocol fixtures used by the interop tests
+ * and the benchmarks (src/cli/fixture.c dispatches to the two below). */
+int command_fixture(int argc, char **argv);
+int command_fixture_a2a(int argc, char **argv); /* src/cli/fixture_a2a.c */
+int command_fixture_mcp(int argc, char **argv); /* src/cli/fixture_mcp.c */
 
 /* 1 when argv holds -h or --help. */
 int command_wants_help(int argc, char **argv);

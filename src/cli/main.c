@@ -8,6 +8,7 @@
 
 #include "cli/commands.h"
 #include "core/version.h"
+#include "jsonrpc/json_strict.h"
 
 static int command_not_yet(int argc, char **argv)
 {
@@ -24,8 +25,8 @@ static const struct command commands[] = {
     {"bench", "list, show and check benchmark packages (not yet available)", command_not_yet},
     {"stats", "reports, comparisons, IRT and time horizons (not yet available)", command_not_yet},
     {"demo", "protocol demo: A2A and MCP servers and clients talking on loopback", command_demo},
-    {"fixture", "protocol fixtures for tests and benchmarks: a2a-echo | mcp",
-     command_serve_a2a_echo},
+    {"fixture", "protocol fixtures for interop tests and benchmarks: a2a | mcp",
+     command_fixture},
     {"version", "print the version and the protocol versions spoken", command_version},
 };
 
@@ -61,6 +62,7 @@ int command_version(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+    json_strict_install_allocator();
     if (argc < 2) {
         print_usage(stderr);
         return 2;

@@ -9,6 +9,7 @@
 
 #define TEST_GROUPS(X) \
     X(buffer)          \
+    X(http)            \
     X(memory)
 
 #define DECLARE_GROUP(name) int test_group_##name(void);

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "jsonrpc/json_strict.h"
 #include "test_list.h"
 
 struct group {
@@ -21,6 +22,7 @@ static const struct group groups[] = {TEST_GROUPS(GROUP_ENTRY)};
 
 int main(int argc, char **argv)
 {
+    json_strict_install_allocator();
     int failures = 0, ran = 0;
     for (size_t index = 0; index < sizeof groups / sizeof groups[0]; index++) {
         int selected = argc < 2;
