@@ -95,9 +95,24 @@ json_t *jsonrpc_result(json_t *id, json_t *result)
                      "result", result != NULL ? result : json_object());
 }
 
+/* A message may quote the peer's bytes (a parse error does); JSON strings
+ * must be valid UTF-8, so fall back to a copy with non-ASCII bytes replaced. */
+static json_t *message_string(const char *message)
+{
+    json_t *text = json_string(message);
+    if (text != NULL)
+        return text;
+    char safe[512];
+    size_t index = 0;
+    for (; message[index] != '\0' && index < sizeof safe - 1; index++)
+        safe[index] = (unsigned char)message[index] < 0x80 ? message[index] : '?';
+    safe[index] = '\0';
+    return json_string(safe);
+}
+
 json_t *jsonrpc_error(json_t *id, int code, const char *message, json_t *data)
 {
-    json_t *error = json_pack("{s:i, s:s}", "code", code, "message", message);
+    json_t *error = json_pack("{s:i, s:o}", "code", code, "message", message_string(message));
     if (error != NULL && data != NULL)
         json_object_set_new(error, "data", data);
     else
