@@ -24,7 +24,6 @@ static const struct command commands[] = {
     {"env", "serve one task environment over MCP (not yet available)", command_not_yet},
     {"bench", "list, show and check benchmark packages (not yet available)", command_not_yet},
     {"stats", "reports, comparisons, IRT and time horizons (not yet available)", command_not_yet},
-    {"demo", "protocol demo: A2A and MCP servers and clients talking on loopback", command_demo},
     {"fixture", "protocol fixtures for interop tests and benchmarks: a2a | mcp",
      command_fixture},
     {"version", "print the version and the protocol versions spoken", command_version},
