@@ -95,6 +95,7 @@ struct http_stream {
     char client[INET6_ADDRSTRLEN];
     char *data;
     size_t length, capacity, read_offset;
+    size_t max_buffer_bytes;
     int suspended;
     int writer_closed;
     int peer_closed;
@@ -330,6 +331,7 @@ struct http_stream *http_respond_stream(struct http_request *request, unsigned s
     atomic_init(&stream->references, 2); /* the response's and the writer's */
     stream->connection = request->connection;
     stream->server = request->server;
+    stream->max_buffer_bytes = request->server->options.max_stream_buffer_bytes;
     memcpy(stream->client, request->client, sizeof stream->client);
     struct MHD_Response *response = MHD_create_response_from_callback(
         MHD_SIZE_UNKNOWN, STREAM_BLOCK_BYTES, stream_read, stream, stream_response_freed);
@@ -361,6 +363,15 @@ int http_stream_write(struct http_stream *stream, const void *bytes, size_t leng
     pthread_mutex_lock(&stream->lock);
     if (stream->peer_closed || stream->writer_closed) {
         status = ASSAY_ERR_IO;
+    } else if (stream->length - stream->read_offset + length > stream->max_buffer_bytes) {
+        /* The client is not reading. Ending the stream beats buffering
+         * without bound for a peer that may never come back. */
+        stream->writer_closed = 1;
+        status = ASSAY_ERR_LIMIT;
+        if (stream->suspended && stream->connection != NULL) {
+            stream->suspended = 0;
+            MHD_resume_connection(stream->connection);
+        }
     } else {
         size_t needed = stream->length + length;
         if (needed > stream->capacity) {
@@ -662,6 +673,8 @@ int http_server_new(const struct http_server_options *options, struct http_serve
         server->options.max_streams_per_client = 32;
     if (server->options.max_header_bytes == 0)
         server->options.max_header_bytes = 32u << 10;
+    if (server->options.max_stream_buffer_bytes == 0)
+        server->options.max_stream_buffer_bytes = 8u << 20;
     pthread_mutex_init(&server->lock, NULL);
     *out = server;
     return ASSAY_OK;

@@ -34,6 +34,8 @@ struct http_server_options {
     unsigned threads;                 /* event threads, default 1 */
     unsigned max_streams_per_client;  /* concurrent open streams per client address, default 32; 429 beyond */
     size_t max_header_bytes;          /* default 32 KiB per connection for headers */
+    size_t max_stream_buffer_bytes;   /* default 8 MiB queued per stream; a client that
+                                         does not read is dropped beyond it */
 };
 
 typedef void (*http_handler)(struct http_request *request, void *context);
@@ -78,7 +80,9 @@ void http_request_defer(struct http_request *request);
  * is reached). */
 struct http_stream *http_respond_stream(struct http_request *request, unsigned status,
                                         const char *content_type);
-/* Thread-safe. ASSAY_ERR_IO once the client has gone away. */
+/* Thread-safe. ASSAY_ERR_IO once the client has gone away; ASSAY_ERR_LIMIT
+ * when the client reads too slowly and the queue would pass
+ * max_stream_buffer_bytes (the stream is then ended). */
 int http_stream_write(struct http_stream *stream, const void *bytes, size_t length);
 /* 1 when the client has disconnected (writes are pointless). */
 int http_stream_peer_closed(struct http_stream *stream);

@@ -41,7 +41,7 @@ json_t *json_strict_parse(const char *text, size_t length, size_t max_depth,
         return NULL;
     }
     json_error_t detail;
-    json_t *value = json_loadb(text, length, JSON_REJECT_DUPLICATES, &detail);
+    json_t *value = json_loadb(text, length, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &detail);
     if (value == NULL)
         assay_error_set(error, ASSAY_ERR_INVALID, "malformed JSON at line %d, column %d: %s",
                         detail.line, detail.column, detail.text);

@@ -10,6 +10,8 @@
 #define TEST_GROUPS(X) \
     X(buffer)          \
     X(http)            \
+    X(http_hostile)    \
+    X(jsonrpc)         \
     X(memory)
 
 #define DECLARE_GROUP(name) int test_group_##name(void);
