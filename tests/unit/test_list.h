@@ -9,6 +9,7 @@
 
 #define TEST_GROUPS(X) \
     X(buffer)          \
+    X(document)        \
     X(http)            \
     X(http_hostile)    \
     X(jsonrpc)         \
