@@ -13,6 +13,7 @@
     X(http)            \
     X(http_hostile)    \
     X(jsonrpc)         \
+    X(package)         \
     X(memory)
 
 #define DECLARE_GROUP(name) int test_group_##name(void);
