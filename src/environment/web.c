@@ -264,14 +264,35 @@ static int navigate(struct environment *environment, const char *url, const char
     return ASSAY_OK;
 }
 
-/* Rebuilds the current page (after the state changed) keeping the URL. */
+/* Rebuilds the current page (after the state changed or a form was
+ * refused) at the same URL. What the user typed stays in the textboxes that
+ * still exist, as on any real site that shows a validation message. */
 static int refresh(struct environment *environment, const char *notice, struct assay_error *error)
 {
-    char *url = assay_strdup(environment->page.url);
-    if (url == NULL)
-        return ASSAY_ERR_NOMEM;
-    int status = navigate(environment, url, notice, error);
-    assay_free(url);
+    struct page previous = environment->page;
+    environment->has_page = 0;
+    int status = navigate(environment, previous.url, notice, error);
+    if (status == ASSAY_OK) {
+        for (size_t index = 0; index < environment->page.count; index++) {
+            struct element *element = &environment->page.elements[index];
+            if (element->role != ELEMENT_TEXTBOX)
+                continue;
+            for (size_t old = 0; old < previous.count; old++) {
+                struct element *typed = &previous.elements[old];
+                if (typed->role == ELEMENT_TEXTBOX && strcmp(typed->form, element->form) == 0 &&
+                    strcmp(typed->name, element->name) == 0) {
+                    assay_free(element->value);
+                    element->value = typed->value;
+                    typed->value = NULL;
+                    break;
+                }
+            }
+        }
+        page_free(&previous);
+    } else {
+        environment->page = previous; /* keep the old page on failure */
+        environment->has_page = 1;
+    }
     return status;
 }
 
