@@ -6,6 +6,7 @@
 
 #include "cli/commands.h"
 #include "core/memory.h"
+#include "environment/package_check.h"
 #include "package/package.h"
 #include "package/registry.h"
 
@@ -19,8 +20,10 @@ static const char usage[] =
     "$ASSAY_BENCH_PATH. Built-in packages are always listed.\n"
     "\n"
     "check validates the manifest and every task (fields, types, references between tasks\n"
-    "and splits, reference actions against offered tools) and prints a compliance report;\n"
-    "exit status 1 when anything is wrong.\n";
+    "and splits, tools against the environment, evaluator specifications), replays every\n"
+    "reference solution (it must score 1.0) and an episode where the agent does nothing\n"
+    "(it must score below that), and prints a compliance report; exit status 1 when\n"
+    "anything is wrong. Built-in packages must have a reference solution for every task.\n";
 
 static int bench_list(const struct registry *registry)
 {
@@ -99,11 +102,14 @@ static int bench_show(const char *folder)
     return 0;
 }
 
-static int bench_check(const char *folder)
+static int bench_check(const char *folder, int built_in)
 {
     struct package *package = NULL;
     struct package_problems problems = {0};
-    package_load(folder, &package, &problems);
+    int loaded = package_load(folder, &package, &problems);
+    struct package_check_summary summary = {0};
+    if (loaded == ASSAY_OK)
+        package_check(package, built_in, &summary, &problems);
     printf("compliance report for %s\n", folder);
     size_t with_reference = 0;
     if (package != NULL) {
@@ -114,10 +120,15 @@ static int bench_check(const char *folder)
             with_reference += package->tasks[index].reference != NULL;
         printf("  reference solutions  %zu of %zu tasks\n", with_reference, package->task_count);
     }
+    if (loaded == ASSAY_OK) {
+        printf("  replayed  %zu reference solutions, %zu scored 1.0\n", summary.references_replayed,
+               summary.references_perfect);
+        printf("  empty     %zu of %zu tasks score below their reference when the agent does nothing\n",
+               summary.empty_below_reference, summary.tasks);
+    } else {
+        printf("  (replays skipped: the package does not load)\n");
+    }
     print_problems(&problems);
-    /* Said plainly so that nobody reads a pass as more than it is. */
-    printf("  not checked yet: replaying reference solutions (score 1.0) and empty episodes\n"
-           "  (score below it) needs the task environments, which are not built yet\n");
     int ok = problems.count == 0 && package != NULL;
     printf("%s: %zu problem%s\n", ok ? "PASS" : "FAIL", problems.count,
            problems.count == 1 ? "" : "s");
@@ -184,7 +195,11 @@ int command_bench(int argc, char **argv)
                 fprintf(stderr, "assay bench %s: %s\n", action, error.message);
                 result = 1;
             } else {
-                result = strcmp(action, "show") == 0 ? bench_show(folder) : bench_check(folder);
+                int built_in = 0;
+                for (size_t index = 0; index < registry.count; index++)
+                    built_in |= registry.entries[index].built_in &&
+                                strcmp(registry.entries[index].folder, folder) == 0;
+                result = strcmp(action, "show") == 0 ? bench_show(folder) : bench_check(folder, built_in);
             }
             assay_free(folder);
         }

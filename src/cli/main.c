@@ -21,7 +21,7 @@ static const struct command commands[] = {
     {"serve", "web UI and JSON API over a results store (not yet available)", command_not_yet},
     {"judge", "serve a benchmark's judge agent over A2A (not yet available)", command_not_yet},
     {"agent", "serve a built-in subject agent over A2A (not yet available)", command_not_yet},
-    {"env", "serve one task environment over MCP (not yet available)", command_not_yet},
+    {"env", "serve one task environment over MCP", command_env},
     {"bench", "list, show and check benchmark packages", command_bench},
     {"stats", "reports, comparisons, IRT and time horizons (not yet available)", command_not_yet},
     {"fixture", "protocol fixtures for interop tests and benchmarks: a2a | mcp",

@@ -1,0 +1,50 @@
+/* task_server.h — one task of a benchmark package served over MCP.
+ *
+ * Two MCP servers share one table of episodes:
+ *   - the *subject* server offers the task's tools (those the task lists, with
+ *     the environment's schemas) and a resource `task://instruction`. Each
+ *     MCP session plays its own episode, created fresh (reset with the
+ *     task's seed) on its first tool call, so sessions never see each
+ *     other's state. The step budget is enforced here.
+ *   - the *control* server, for judges only, offers `sessions`, `reset`,
+ *     `evaluate` and `close` (modelled on the CUBE proposal's lifecycle). It
+ *     is served on a separate endpoint that subjects are never told about;
+ *     evaluators, the reference solution and the state stay behind it.
+ *
+ * Ownership: the task server borrows the package, the task and the world
+ * (they must outlive it) and owns both MCP servers and every episode.
+ * Episodes unused for `episode_idle_seconds` are dropped, bounding memory
+ * when subjects vanish without closing.
+ */
+#ifndef ASSAY_ENVIRONMENT_TASK_SERVER_H
+#define ASSAY_ENVIRONMENT_TASK_SERVER_H
+
+#include <jansson.h>
+
+#include "core/status.h"
+#include "mcp/server.h"
+#include "package/package.h"
+
+struct task_server;
+
+struct task_server_options {
+    unsigned episode_idle_seconds; /* default 600 */
+    size_t max_episodes;           /* default 1024 */
+    /* In single-endpoint mode (stdio) the control tools are added to the
+     * subject server too: only for a judge that is itself the client. */
+    int control_on_subject;
+};
+
+int task_server_new(const struct package *package, const struct task *task, const json_t *world,
+                    const struct task_server_options *options, struct task_server **out,
+                    struct assay_error *error);
+void task_server_free(struct task_server *server);
+
+struct mcp_server *task_server_subject(struct task_server *server);
+struct mcp_server *task_server_control(struct task_server *server);
+
+/* Loads the world a package's tasks start from: data/world.json inside the
+ * package when present, else an empty object. New reference. */
+json_t *task_server_load_world(const struct package *package, struct assay_error *error);
+
+#endif
