@@ -8,13 +8,27 @@
 #define ASSAY_TEST_LIST_H
 
 #define TEST_GROUPS(X) \
+    X(a2a_model)       \
+    X(a2a_server)      \
+    X(a2a_store)       \
     X(buffer)          \
     X(document)        \
+    X(environment)     \
+    X(evaluate)        \
+    X(evaluate_query)  \
+    X(evaluate_state)  \
+    X(evaluate_text)   \
     X(http)            \
     X(http_hostile)    \
     X(jsonrpc)         \
+    X(mcp)             \
+    X(mcp_client)      \
+    X(mcp_http)        \
     X(package)         \
-    X(memory)
+    X(memory)          \
+    X(stats_bridge)    \
+    X(stats_horizon)   \
+    X(stats_irt)
 
 #define DECLARE_GROUP(name) int test_group_##name(void);
 TEST_GROUPS(DECLARE_GROUP)
