@@ -596,8 +596,13 @@ int environment_step(struct environment *environment, const char *tool, const js
     if (environment->answer != NULL)
         return assay_error_set(error, ASSAY_ERR_STATE, "the episode is over: an answer was given");
     environment->steps++;
-    json_t *step = json_pack("{s:i, s:s, s:O}", "step", (int)environment->steps, "tool", tool, "arguments",
-                             arguments != NULL ? (json_t *)arguments : json_object());
+    /* "O" takes a reference to the caller's arguments; "o" hands over the
+     * fresh empty object made when there are none. */
+    json_t *step = arguments != NULL
+                       ? json_pack("{s:i, s:s, s:O}", "step", (int)environment->steps, "tool", tool, "arguments",
+                                   (json_t *)arguments)
+                       : json_pack("{s:i, s:s, s:o}", "step", (int)environment->steps, "tool", tool, "arguments",
+                                   json_object());
     if (step == NULL)
         return ASSAY_ERR_NOMEM;
     struct assay_error local = {0};
