@@ -28,7 +28,8 @@
     X(memory)          \
     X(stats_bridge)    \
     X(stats_horizon)   \
-    X(stats_irt)
+    X(stats_irt)       \
+    X(web_benchmark)
 
 #define DECLARE_GROUP(name) int test_group_##name(void);
 TEST_GROUPS(DECLARE_GROUP)

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "environment/package_check.h"
 #include "package/package.h"
 #include "test_list.h"
 
@@ -24,8 +25,11 @@ static void check_fixture(const char *name)
     struct package *package = NULL;
     struct package_problems problems = {0};
     int status = package_load(folder, &package, &problems);
+    struct package_check_summary summary;
     if (status == ASSAY_OK)
-        fail_msg("%s: loaded without problems", name);
+        status = package_check(package, 1, &summary, &problems);
+    if (status == ASSAY_OK)
+        fail_msg("%s: passed the check without problems", name);
     FILE *expected = fopen(expected_file, "r");
     assert_non_null(expected);
     char line[512];
@@ -63,7 +67,7 @@ static void broken_packages_report_precise_errors(void **state)
         fixtures++;
     }
     closedir(directory);
-    assert_true(fixtures >= 5);
+    assert_true(fixtures >= 7);
 }
 
 static void the_documented_example_loads_cleanly(void **state)
@@ -86,6 +90,10 @@ static void the_documented_example_loads_cleanly(void **state)
     assert_non_null(package_find_split(package, "test", &all));
     assert_null(package_find_split(package, "all", &all));
     assert_true(all);
+    struct package_check_summary summary;
+    assert_int_equal(package_check(package, 1, &summary, &problems), ASSAY_OK);
+    assert_int_equal(summary.references_perfect, 1);
+    assert_int_equal(summary.empty_below_reference, 1);
     package_problems_free(&problems);
     package_free(package);
 }
