@@ -10,13 +10,15 @@
 #include "cli/commands.h"
 #include "core/memory.h"
 #include "environment/task_server.h"
+#include "http/server.h"
 #include "mcp/http_transport.h"
 #include "mcp/stdio_transport.h"
 #include "package/package.h"
 #include "package/registry.h"
 
 static const char usage[] =
-    "usage: assay env --bench PKG --task ID [--port P] [--control-port Q] [--path DIRS]\n"
+    "usage: assay env --bench PKG --task ID [--port P] [--control-port Q] [--web-port W]\n"
+    "                 [--path DIRS]\n"
     "       assay env --bench PKG --task ID --stdio [--control]\n"
     "\n"
     "Serves one task as an MCP server (protocol 2025-11-25). Subjects get the task's tools\n"
@@ -25,7 +27,10 @@ static const char usage[] =
     "HTTP (default): subject endpoint on 127.0.0.1:P (0 = a free port), printed as\n"
     "`READY http://127.0.0.1:P/mcp`; the judge's lifecycle endpoint (sessions, reset,\n"
     "evaluate, close) on a separate port, printed as `CONTROL http://127.0.0.1:Q/mcp`.\n"
-    "Give subjects only the READY address. Stops on SIGINT or SIGTERM.\n"
+    "The same episodes as HTML pages for browser agents on 127.0.0.1:W, printed as\n"
+    "`WEB http://127.0.0.1:W/` (a cookie names each browser's episode; its session in the\n"
+    "control tools is \"web:<cookie>\"). Give subjects only the READY or WEB address.\n"
+    "Stops on SIGINT or SIGTERM.\n"
     "\n"
     "--stdio serves over standard input and output instead; --control adds the lifecycle\n"
     "tools to it (for a judge that is itself the client).\n";
@@ -33,17 +38,18 @@ static const char usage[] =
 int command_env(int argc, char **argv)
 {
     const char *bench = NULL, *task_id = NULL, *search_path = NULL;
-    long port = 0, control_port = 0;
+    long port = 0, control_port = 0, web_port = 0;
     int use_stdio = 0, control = 0;
     static const struct option options[] = {
         {"bench", required_argument, NULL, 'b'},        {"task", required_argument, NULL, 't'},
         {"port", required_argument, NULL, 'p'},         {"control-port", required_argument, NULL, 'c'},
         {"path", required_argument, NULL, 'P'},         {"stdio", no_argument, NULL, 's'},
         {"control", no_argument, NULL, 'C'},            {"help", no_argument, NULL, 'h'},
+        {"web-port", required_argument, NULL, 'w'},
         {NULL, 0, NULL, 0}};
     optind = 1;
     int option;
-    while ((option = getopt_long(argc, argv, "b:t:p:c:P:sCh", options, NULL)) != -1) {
+    while ((option = getopt_long(argc, argv, "b:t:p:c:P:sChw:", options, NULL)) != -1) {
         char *end = NULL;
         switch (option) {
         case 'b': bench = optarg; break;
@@ -53,14 +59,16 @@ int command_env(int argc, char **argv)
         case 'C': control = 1; break;
         case 'p':
         case 'c':
-            *(option == 'p' ? &port : &control_port) = strtol(optarg, &end, 10);
-            if (*end != '\0' || (option == 'p' ? port : control_port) < 0 ||
-                (option == 'p' ? port : control_port) > 65535) {
+        case 'w': {
+            long *target = option == 'p' ? &port : option == 'c' ? &control_port : &web_port;
+            *target = strtol(optarg, &end, 10);
+            if (*end != '\0' || *target < 0 || *target > 65535) {
                 fprintf(stderr, "assay env: --%s must be a port number from 0 to 65535\n",
-                        option == 'p' ? "port" : "control-port");
+                        option == 'p' ? "port" : option == 'c' ? "control-port" : "web-port");
                 return 2;
             }
             break;
+        }
         case 'h': fputs(usage, stdout); return 0;
         default: fputs(usage, stderr); return 2;
         }
@@ -116,19 +124,29 @@ int command_env(int argc, char **argv)
     sigaddset(&stop_signals, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);
     struct mcp_http_transport *subject = NULL, *judge = NULL;
+    struct http_server *web = NULL;
+    struct http_server_options web_options = {.port = (unsigned short)web_port};
+    if (http_server_new(&web_options, &web) != ASSAY_OK || task_server_add_web_routes(server, web) != ASSAY_OK ||
+        http_server_start(web) != ASSAY_OK) {
+        fprintf(stderr, "assay env: cannot start the HTML front end (port in use?)\n");
+        http_server_free(web);
+        goto done;
+    }
     struct mcp_http_options subject_options = {.port = (unsigned short)port};
     struct mcp_http_options control_options = {.port = (unsigned short)control_port};
     if (mcp_http_transport_start(task_server_subject(server), &subject_options, &subject) != ASSAY_OK ||
         mcp_http_transport_start(task_server_control(server), &control_options, &judge) != ASSAY_OK) {
         fprintf(stderr, "assay env: cannot listen (port in use?)\n");
         mcp_http_transport_free(subject);
+        http_server_free(web);
         goto done;
     }
-    printf("READY http://127.0.0.1:%u/mcp\nCONTROL http://127.0.0.1:%u/mcp\n", mcp_http_transport_port(subject),
-           mcp_http_transport_port(judge));
+    printf("READY http://127.0.0.1:%u/mcp\nCONTROL http://127.0.0.1:%u/mcp\nWEB http://127.0.0.1:%u/\n",
+           mcp_http_transport_port(subject), mcp_http_transport_port(judge), http_server_port(web));
     fflush(stdout);
     int received = 0;
     sigwait(&stop_signals, &received);
+    http_server_free(web);
     mcp_http_transport_free(subject);
     mcp_http_transport_free(judge);
     result = 0;

@@ -56,6 +56,10 @@ const char *environment_url(const struct environment *environment);
 int environment_done(const struct environment *environment);
 long environment_steps(const struct environment *environment);
 
+/* The current value of textbox `number` on the current page, or NULL when
+ * there is no such textbox (borrowed, valid until the next step). */
+const char *environment_field_value(const struct environment *environment, int number);
+
 /* The current page as HTML (for the HTTP front end that browser agents use). */
 int environment_render_html(struct environment *environment, struct buffer *out);
 

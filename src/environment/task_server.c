@@ -12,7 +12,11 @@
 #include "core/memory.h"
 #include "environment/environment.h"
 #include "environment/task_evaluate.h"
+#include "environment/web_internal.h"
+#include "http/server.h"
 #include "package/document.h"
+
+#include <sys/random.h>
 
 struct episode {
     char *session;
@@ -279,6 +283,142 @@ static int add_controls(struct task_server *server, struct mcp_server *target)
         .name = "close", .description = "End a session's episode and free it (judge only).",
         .input_schema_json = session_schema, .handler = control_close, .context = server});
     return status;
+}
+
+/* ---- the HTML front end ------------------------------------------------------- */
+
+#define EPISODE_COOKIE "assay_episode="
+
+/* The browser's session name from its cookie, or a new one (then *fresh). */
+static void browser_session(struct http_request *request, char *session, size_t size, int *fresh)
+{
+    const char *cookie = http_request_header(request, "Cookie");
+    const char *found = cookie != NULL ? strstr(cookie, EPISODE_COOKIE) : NULL;
+    *fresh = 0;
+    if (found != NULL) {
+        found += strlen(EPISODE_COOKIE);
+        size_t length = strspn(found, "0123456789abcdef");
+        if (length == 32) {
+            snprintf(session, size, "web:%.32s", found);
+            return;
+        }
+    }
+    unsigned char bytes[16] = {0};
+    if (getrandom(bytes, sizeof bytes, 0) != (ssize_t)sizeof bytes)
+        for (size_t index = 0; index < sizeof bytes; index++)
+            bytes[index] = (unsigned char)(rand() & 0xff);
+    char hex[33];
+    for (size_t index = 0; index < sizeof bytes; index++)
+        snprintf(hex + index * 2, 3, "%02x", bytes[index]);
+    snprintf(session, size, "web:%s", hex);
+    *fresh = 1;
+}
+
+static void web_respond(struct task_server *server, struct http_request *request, struct episode *episode,
+                        const char *session, int fresh)
+{
+    struct buffer html = {0};
+    int status = environment_render_html(episode->environment, &html);
+    if (fresh) {
+        char cookie[128];
+        snprintf(cookie, sizeof cookie, EPISODE_COOKIE "%s; Path=/; HttpOnly; SameSite=Strict", session + 4);
+        http_request_add_response_header(request, "Set-Cookie", cookie);
+    }
+    if (status == ASSAY_OK)
+        http_respond(request, 200, "text/html; charset=utf-8", html.data, html.length);
+    else
+        http_respond_error(request, 500, "cannot render the page");
+    buffer_free(&html);
+}
+
+/* Finds or starts the browser's episode; NULL after answering an error. */
+static struct episode *web_episode(struct task_server *server, struct http_request *request, char *session,
+                                   size_t size, int *fresh)
+{
+    browser_session(request, session, size, fresh);
+    struct episode *episode = episode_find(server, session);
+    struct assay_error error = {0};
+    if (episode == NULL && episode_reset(server, session, server->task->seed, &episode, &error) != ASSAY_OK) {
+        http_respond_error(request, 503, error.message);
+        return NULL;
+    }
+    episode->last_used = time(NULL);
+    return episode;
+}
+
+static void web_step(struct episode *episode, const char *tool, json_t *arguments)
+{
+    struct buffer observation = {0};
+    environment_step(episode->environment, tool, arguments, &observation, NULL);
+    buffer_free(&observation);
+    json_decref(arguments);
+}
+
+static void web_page(struct http_request *request, void *context)
+{
+    struct task_server *server = context;
+    char session[64];
+    int fresh = 0;
+    pthread_mutex_lock(&server->lock);
+    struct episode *episode = web_episode(server, request, session, sizeof session, &fresh);
+    if (episode != NULL)
+        web_respond(server, request, episode, session, fresh);
+    pthread_mutex_unlock(&server->lock);
+}
+
+static void web_open(struct http_request *request, void *context)
+{
+    struct task_server *server = context;
+    char session[64];
+    int fresh = 0;
+    const char *url = http_request_query(request, "url");
+    pthread_mutex_lock(&server->lock);
+    struct episode *episode = web_episode(server, request, session, sizeof session, &fresh);
+    if (episode != NULL) {
+        if (url != NULL && !environment_done(episode->environment))
+            web_step(episode, "open", json_pack("{s:s}", "url", url));
+        web_respond(server, request, episode, session, fresh);
+    }
+    pthread_mutex_unlock(&server->lock);
+}
+
+static void web_act(struct http_request *request, void *context)
+{
+    struct task_server *server = context;
+    char session[64];
+    int fresh = 0;
+    size_t length = 0;
+    const char *body = http_request_body(request, &length);
+    pthread_mutex_lock(&server->lock);
+    struct episode *episode = web_episode(server, request, session, sizeof session, &fresh);
+    if (episode == NULL) {
+        pthread_mutex_unlock(&server->lock);
+        return;
+    }
+    struct buffer value = {0};
+    if (!environment_done(episode->environment)) {
+        /* Type only what changed, so the trace matches a text agent's. */
+        for (int number = 1; number <= 64; number++) {
+            char field[32];
+            snprintf(field, sizeof field, "_field%d", number);
+            const char *current = environment_field_value(episode->environment, number);
+            if (!web__query_value(body, field, &value) || current == NULL || strcmp(current, value.data) == 0)
+                continue;
+            web_step(episode, "type", json_pack("{s:i, s:s}", "element", number, "text", value.data));
+        }
+        if (web__query_value(body, "_element", &value))
+            web_step(episode, "click", json_pack("{s:i}", "element", atoi(value.data)));
+    }
+    buffer_free(&value);
+    web_respond(server, request, episode, session, fresh);
+    pthread_mutex_unlock(&server->lock);
+}
+
+int task_server_add_web_routes(struct task_server *server, struct http_server *http)
+{
+    int status = http_server_route(http, "GET", "/", web_page, server);
+    status = status ? status : http_server_route(http, "GET", "/_open", web_open, server);
+    return status ? status : http_server_route(http, "POST", "/_act", web_act, server);
 }
 
 /* ---- construction --------------------------------------------------------------- */

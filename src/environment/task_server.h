@@ -43,6 +43,17 @@ void task_server_free(struct task_server *server);
 struct mcp_server *task_server_subject(struct task_server *server);
 struct mcp_server *task_server_control(struct task_server *server);
 
+/* Adds the HTML front end to an HTTP server (before it starts): browsers
+ * get the same episodes through pages and forms. A cookie names the
+ * browser's episode (session "web:<cookie>" in the control tools); a form
+ * post becomes the type and click steps a text agent would take, so the
+ * trace and the evaluators are the same for both kinds of agent.
+ *   GET  /            the current page (the shop's home page at first)
+ *   GET  /_open?url=  open a URL
+ *   POST /_act        fill the page's textboxes and press a button */
+struct http_server;
+int task_server_add_web_routes(struct task_server *server, struct http_server *http);
+
 /* Loads the world a package's tasks start from: data/world.json inside the
  * package when present, else an empty object. New reference. */
 json_t *task_server_load_world(const struct package *package, struct assay_error *error);

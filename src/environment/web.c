@@ -692,6 +692,14 @@ int environment_step(struct environment *environment, const char *tool, const js
     return status;
 }
 
+const char *environment_field_value(const struct environment *environment, int number)
+{
+    if (!environment->has_page)
+        return NULL;
+    const struct element *element = page_find(&environment->page, number, NULL);
+    return element != NULL && element->role == ELEMENT_TEXTBOX ? element->value : NULL;
+}
+
 int environment_render_html(struct environment *environment, struct buffer *out)
 {
     if (!environment->has_page) {

@@ -43,7 +43,8 @@ function startEnv(task) {
       output += chunk;
       const ready = output.match(/^READY (\S+)$/m);
       const control = output.match(/^CONTROL (\S+)$/m);
-      if (ready && control) resolve({ subjectUrl: ready[1], controlUrl: control[1], child });
+      const web = output.match(/^WEB (\S+)$/m);
+      if (ready && control && web) resolve({ subjectUrl: ready[1], controlUrl: control[1], webUrl: web[1], child });
     });
     child.on('exit', (code) => reject(new Error(`assay env exited early with ${code}`)));
   });
@@ -97,6 +98,37 @@ async function overHttp() {
   }
 }
 
+// A browser's path: HTML pages and form posts, judged like any episode.
+async function asBrowser() {
+  const { controlUrl, webUrl, child } = await startEnv('price-blue-ceramic-mug');
+  try {
+    let response = await fetch(webUrl);
+    const cookie = response.headers.get('set-cookie').split(';')[0];
+    let html = await response.text();
+    assert.match(html, /<input name="_field(\d+)" value="">/);
+    const field = html.match(/<label>Search <input name="(_field\d+)"/)[1];
+    const button = html.match(/<button type="submit" name="_element" value="(\d+)">Search</)[1];
+    response = await fetch(new URL('/_act', webUrl), {
+      method: 'POST', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      body: `${field}=blue+mug&_element=${button}`,
+    });
+    html = await response.text();
+    const link = html.match(/href="([^"]+)">Ceramic mug \(blue\)/)[1].replaceAll('&amp;', '&');
+    html = await (await fetch(new URL(link, webUrl), { headers: { cookie } })).text();
+    assert.match(html, /Price: \$12\.50/);
+    const judge = await connectHttp(controlUrl);
+    const sessions = (await judge.callTool({ name: 'sessions', arguments: {} })).structuredContent.sessions;
+    assert.equal(sessions.length, 1);
+    assert.equal(sessions[0].session, 'web:' + cookie.split('=')[1]);
+    assert.equal(sessions[0].steps, 3); // type, click Search, open product (the first page is free)
+    const verdict = (await judge.callTool({ name: 'evaluate', arguments: { session: sessions[0].session } })).structuredContent;
+    assert.equal(verdict.score, 0); // no answer given yet: a browser agent answers through the judge
+    await judge.close();
+  } finally {
+    child.kill('SIGTERM');
+  }
+}
+
 async function overStdio() {
   const client = newClient();
   await client.connect(new StdioClientTransport({
@@ -118,6 +150,7 @@ async function overStdio() {
 
 try {
   await overHttp();
+  await asBrowser();
   await overStdio();
   console.log('env interop: the official MCP SDK played web-of-sites tasks over HTTP and stdio');
 } catch (error) {
