@@ -622,6 +622,9 @@ static int run_stream(struct a2a_client *client, const char *method, json_t *par
                                               call != NULL ? call->idle_timeout_ms : 0,
                                           .connect_timeout_ms = client->connect_timeout_ms,
                                           .on_data = stream_data,
+                                          /* a long run streams for hours; the SSE
+                                           * parser bounds each event instead */
+                                          .max_response_bytes = (size_t)1 << 40,
                                           .context = &state};
     struct http_call *http_call = NULL;
     status = http_client_start(client->http, &request, &http_call);

@@ -43,8 +43,8 @@ static int match_whole(const struct evaluate__answer *answer, const char *text, 
     return status;
 }
 
-static int match_items(const struct evaluate__answer *answer, const char *normalised,
-                       double *score, struct buffer *reason, json_t *details)
+static int match_items(const struct evaluate__answer *answer, const char *normalised, double *score,
+                       struct buffer *reason, json_t *details)
 {
     json_t *found = json_array();
     if (found == NULL || json_object_set_new(details, "items_found", found) != 0)
@@ -123,8 +123,8 @@ static int match_number(const struct evaluate__answer *answer, const char *text,
         status = buffer_append_format(reason, "%.15g (or %.15g%%) of %.15g", answer->tolerance,
                                       answer->relative_tolerance * 100, answer->expected);
     else if (status == ASSAY_OK)
-        status = buffer_append_format(reason, "%.15g of %.15g", answer->tolerance,
-                                      answer->expected);
+        status =
+            buffer_append_format(reason, "%.15g of %.15g", answer->tolerance, answer->expected);
 done:
     assay_free(values);
     return status;
@@ -137,10 +137,13 @@ int evaluate__answer_run(const struct evaluate__answer *answer, const char *text
     if (text == NULL)
         return buffer_append_string(reason, "the agent gave no final answer");
     switch (answer->mode) {
-    case EVALUATE__ANSWER_EXACT: return match_whole(answer, text, 0, score, reason);
-    case EVALUATE__ANSWER_NUMERIC: return match_number(answer, text, score, reason, details);
+    case EVALUATE__ANSWER_EXACT:
+        return match_whole(answer, text, 0, score, reason);
+    case EVALUATE__ANSWER_NUMERIC:
+        return match_number(answer, text, score, reason, details);
     case EVALUATE__ANSWER_NORMALISED:
-    case EVALUATE__ANSWER_INCLUDES: break;
+    case EVALUATE__ANSWER_INCLUDES:
+        break;
     }
     struct buffer normalised = {0};
     int status = evaluate_text_normalise(text, strlen(text), &normalised);

@@ -66,7 +66,8 @@ static int diff_objects(const json_t *before, const json_t *after, struct change
     const char *key;
     json_t *value;
     int status = ASSAY_OK;
-    json_object_foreach ((json_t *)after, key, value) {
+    json_object_foreach((json_t *)after, key, value)
+    {
         const json_t *old = json_object_get(before, key);
         if (old == NULL) {
             status = put_member(&out->added, key, copy(value));
@@ -94,7 +95,8 @@ static int diff_objects(const json_t *before, const json_t *after, struct change
         if (status != ASSAY_OK)
             return status;
     }
-    json_object_foreach ((json_t *)before, key, value) {
+    json_object_foreach((json_t *)before, key, value)
+    {
         if (json_object_get(after, key) == NULL) {
             status = put_member(&out->deleted, key, copy(value));
             if (status != ASSAY_OK)
@@ -174,8 +176,7 @@ static int diff_arrays_by_identity(const json_t *before, const json_t *after,
     if (matched == NULL)
         return ASSAY_ERR_NOMEM;
     int status = ASSAY_OK;
-    for (size_t position = 0; position < json_array_size(after) && status == ASSAY_OK;
-         position++) {
+    for (size_t position = 0; position < json_array_size(after) && status == ASSAY_OK; position++) {
         const json_t *element = json_array_get(after, position);
         identity_key(element, key, sizeof key);
         const json_t *found = json_object_get(before_index, key);
@@ -197,16 +198,15 @@ static int diff_arrays_by_identity(const json_t *before, const json_t *after,
 /* The unmatched elements between two matches (or an end): pair what can be
  * paired as changed elements, the rest are deletions and additions. */
 static int diff_gap(const json_t *before, size_t before_start, size_t before_end,
-                    const json_t *after, size_t after_start, size_t after_end,
-                    struct changes *out)
+                    const json_t *after, size_t after_start, size_t after_end, struct changes *out)
 {
     int status = ASSAY_OK;
     size_t before_position = before_start, after_position = after_start;
     while (status == ASSAY_OK && (before_position < before_end || after_position < after_end)) {
-        const json_t *old = before_position < before_end ? json_array_get(before, before_position)
-                                                         : NULL;
-        const json_t *new = after_position < after_end ? json_array_get(after, after_position)
-                                                       : NULL;
+        const json_t *old =
+            before_position < before_end ? json_array_get(before, before_position) : NULL;
+        const json_t *new =
+            after_position < after_end ? json_array_get(after, after_position) : NULL;
         if (old != NULL && new != NULL && same_container_kind(old, new)) {
             status = record_pair(old, new, out);
             before_position++;
@@ -231,8 +231,7 @@ static int diff_gap(const json_t *before, size_t before_start, size_t before_end
 /* Longest common subsequence of equal elements over before[start..start+n)
  * and after[start..start+m), then the gaps between its matches. */
 static int diff_arrays_by_subsequence(const json_t *before, const json_t *after, size_t start,
-                                      size_t before_count, size_t after_count,
-                                      struct changes *out)
+                                      size_t before_count, size_t after_count, struct changes *out)
 {
     size_t width = after_count + 1;
     uint32_t *lengths = assay_calloc((before_count + 1) * width, sizeof *lengths);
@@ -255,8 +254,8 @@ static int diff_arrays_by_subsequence(const json_t *before, const json_t *after,
     while (i < before_count && j < after_count && status == ASSAY_OK) {
         if (evaluate__values_equal(json_array_get(before, start + i),
                                    json_array_get(after, start + j))) {
-            status = diff_gap(before, start + gap_i, start + i, after, start + gap_j, start + j,
-                              out);
+            status =
+                diff_gap(before, start + gap_i, start + i, after, start + gap_j, start + j, out);
             gap_i = ++i;
             gap_j = ++j;
         } else if (lengths[(i + 1) * width + j] >= lengths[i * width + j + 1]) {

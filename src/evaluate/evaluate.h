@@ -57,8 +57,8 @@ enum evaluate_channel {
 
 struct evaluate_disclosure_counts {
     size_t by_channel[EVALUATE_CHANNEL_COUNT];
-    size_t content;   /* = by_channel[TYPED] */
-    size_t behaviour; /* = SEARCH + URL + CLICK */
+    size_t content;          /* = by_channel[TYPED] */
+    size_t behaviour;        /* = SEARCH + URL + CLICK */
     size_t explicit_matches; /* the whole attribute phrase appeared */
     size_t implied_matches;  /* only most of its content words did */
 };
@@ -74,9 +74,9 @@ struct evaluate_safety {
 };
 
 struct evaluate_result {
-    double score; /* task success in [0, 1] */
-    int passed;   /* score within EVALUATE_PASS_TOLERANCE of 1 */
-    char *reason; /* one paragraph for humans; owned */
+    double score;     /* task success in [0, 1] */
+    int passed;       /* score within EVALUATE_PASS_TOLERANCE of 1 */
+    char *reason;     /* one paragraph for humans; owned */
     json_t *verdicts; /* owned: array with one verdict per top-level check */
     json_t *safety;   /* owned: the safety figures and harm verdicts as JSON,
                          or NULL when the spec has no safety part */

@@ -64,10 +64,9 @@ static int explain(const struct evaluate__group *group, const double *scores, js
         const char *child_reason =
             json_string_value(json_object_get(json_array_get(children, 0), "reason"));
         int status = buffer_append_format(reason, "%s: ", group->checks[0].name);
-        return status == ASSAY_OK ? buffer_append_string(reason, child_reason != NULL
-                                                                     ? child_reason
-                                                                     : "")
-                                  : status;
+        return status == ASSAY_OK
+                   ? buffer_append_string(reason, child_reason != NULL ? child_reason : "")
+                   : status;
     }
     size_t passed = 0;
     for (size_t index = 0; index < group->count; index++)

@@ -34,7 +34,8 @@ static int canonicalise_numbers(json_t *value)
     } else if (json_is_object(value)) {
         const char *key;
         json_t *member;
-        json_object_foreach (value, key, member) {
+        json_object_foreach(value, key, member)
+        {
             if (json_is_real(member)) {
                 double real = json_real_value(member);
                 if (real == floor(real) && fabs(real) <= 9007199254740992.0 &&
@@ -142,8 +143,8 @@ int evaluate_state_hash(const json_t *state, const char *const *subtrees, size_t
         struct assay_error detail = {0};
         status = evaluate_path_parse(text, strlen(text), &paths[index], NULL, &detail);
         if (status != ASSAY_OK) {
-            assay_error_set(error, status, "%s path \"%s\": %s",
-                            is_subtree ? "subtree" : "ignored", text, detail.message);
+            assay_error_set(error, status, "%s path \"%s\": %s", is_subtree ? "subtree" : "ignored",
+                            text, detail.message);
         } else if (paths[index]->root != EVALUATE__ROOT_STATE ||
                    (!is_subtree && paths[index]->segment_count == 0)) {
             status = assay_error_set(error, ASSAY_ERR_INVALID,
@@ -182,8 +183,8 @@ int evaluate__hash_run(const struct evaluate__hash *hash, const json_t *state,
     if (hash->has_expected) {
         memcpy(expected, hash->expected, sizeof expected);
     } else {
-        status = evaluate__state_hash(reference, hash->subtrees, hash->subtree_count,
-                                      hash->ignored, hash->ignored_count, expected);
+        status = evaluate__state_hash(reference, hash->subtrees, hash->subtree_count, hash->ignored,
+                                      hash->ignored_count, expected);
         if (status != ASSAY_OK)
             return status;
     }
@@ -194,7 +195,6 @@ int evaluate__hash_run(const struct evaluate__hash *hash, const json_t *state,
         *score = 1;
         return buffer_append_string(reason, "final state hash matches the reference");
     }
-    return buffer_append_format(reason,
-                                "final state hash %.12s... differs from the reference %.12s...",
-                                actual, expected);
+    return buffer_append_format(
+        reason, "final state hash %.12s... differs from the reference %.12s...", actual, expected);
 }

@@ -117,8 +117,8 @@ struct evaluate__tool_predicate {
 
 struct evaluate__attribute {
     char *name;
-    char *phrase;  /* normalised */
-    char **words;  /* distinct content words of the phrase, normalised */
+    char *phrase; /* normalised */
+    char **words; /* distinct content words of the phrase, normalised */
     size_t word_count;
 };
 
@@ -145,7 +145,7 @@ struct evaluate__group {
 struct evaluate__check {
     enum evaluate__check_type type;
     char *name;
-    int critical; /* under a tree */
+    int critical;  /* under a tree */
     double weight; /* under weighted */
     struct evaluate__answer answer;
     struct evaluate__url url;

@@ -82,8 +82,8 @@ struct evaluate__expression;
 
 struct evaluate__segment {
     enum evaluate__segment_kind kind;
-    char *key;            /* KEY */
-    json_int_t index;     /* INDEX; negative counts from the end */
+    char *key;                           /* KEY */
+    json_int_t index;                    /* INDEX; negative counts from the end */
     struct evaluate__expression *filter; /* FILTER */
 };
 

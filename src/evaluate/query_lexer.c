@@ -157,7 +157,8 @@ static int scan_string(struct evaluate__lexer *lexer)
             continue;
         }
         if (escape != 'u')
-            return fail_at(lexer, index, "unknown escape in string (use \\\" \\' \\\\ \\n \\t \\uXXXX)");
+            return fail_at(lexer, index,
+                           "unknown escape in string (use \\\" \\' \\\\ \\n \\t \\uXXXX)");
         unsigned unit;
         if (read_hex4(lexer, index + 2, &unit) != 0)
             return fail_at(lexer, index, "\\u must be followed by four hex digits");
@@ -193,7 +194,8 @@ static int scan_number(struct evaluate__lexer *lexer)
         index++;
     while (index < lexer->length && is_digit(lexer->text[index]))
         index++;
-    if (index + 1 < lexer->length && lexer->text[index] == '.' && is_digit(lexer->text[index + 1])) {
+    if (index + 1 < lexer->length && lexer->text[index] == '.' &&
+        is_digit(lexer->text[index + 1])) {
         integer = 0;
         index++;
         while (index < lexer->length && is_digit(lexer->text[index]))
@@ -255,15 +257,33 @@ int evaluate__lexer_next(struct evaluate__lexer *lexer)
     int status = ASSAY_OK;
     size_t width = 1;
     switch (character) {
-    case '.': lexer->kind = EVALUATE__TOKEN_DOT; break;
-    case '[': lexer->kind = EVALUATE__TOKEN_LEFT_BRACKET; break;
-    case ']': lexer->kind = EVALUATE__TOKEN_RIGHT_BRACKET; break;
-    case '(': lexer->kind = EVALUATE__TOKEN_LEFT_PARENTHESIS; break;
-    case ')': lexer->kind = EVALUATE__TOKEN_RIGHT_PARENTHESIS; break;
-    case '?': lexer->kind = EVALUATE__TOKEN_QUESTION; break;
-    case '*': lexer->kind = EVALUATE__TOKEN_STAR; break;
-    case '@': lexer->kind = EVALUATE__TOKEN_AT; break;
-    case '$': lexer->kind = EVALUATE__TOKEN_DOLLAR; break;
+    case '.':
+        lexer->kind = EVALUATE__TOKEN_DOT;
+        break;
+    case '[':
+        lexer->kind = EVALUATE__TOKEN_LEFT_BRACKET;
+        break;
+    case ']':
+        lexer->kind = EVALUATE__TOKEN_RIGHT_BRACKET;
+        break;
+    case '(':
+        lexer->kind = EVALUATE__TOKEN_LEFT_PARENTHESIS;
+        break;
+    case ')':
+        lexer->kind = EVALUATE__TOKEN_RIGHT_PARENTHESIS;
+        break;
+    case '?':
+        lexer->kind = EVALUATE__TOKEN_QUESTION;
+        break;
+    case '*':
+        lexer->kind = EVALUATE__TOKEN_STAR;
+        break;
+    case '@':
+        lexer->kind = EVALUATE__TOKEN_AT;
+        break;
+    case '$':
+        lexer->kind = EVALUATE__TOKEN_DOLLAR;
+        break;
     case '=':
         if (next != '=')
             return fail_at(lexer, at, "'=' is not an operator (write '==')");

@@ -194,7 +194,8 @@ static int parse_path(struct parser *parser, int in_filter, struct evaluate_path
             status = advance(parser);
             if (status != ASSAY_OK)
                 return status;
-            const char *expectation = "expected .added, .updated, .deleted or .previous after 'diff'";
+            const char *expectation =
+                "expected .added, .updated, .deleted or .previous after 'diff'";
             if (lexer->kind != EVALUATE__TOKEN_DOT)
                 return evaluate__lexer_fail(lexer, ASSAY_ERR_INVALID, expectation);
             status = advance(parser);
@@ -234,10 +235,18 @@ static int parse_path(struct parser *parser, int in_filter, struct evaluate_path
     if (status != ASSAY_OK)
         return status;
     switch (path->root) {
-    case EVALUATE__ROOT_STATE: path->roots_read = EVALUATE_QUERY_READS_STATE; break;
-    case EVALUATE__ROOT_INITIAL: path->roots_read = EVALUATE_QUERY_READS_INITIAL; break;
-    case EVALUATE__ROOT_DIFF: path->roots_read = EVALUATE_QUERY_READS_DIFF; break;
-    case EVALUATE__ROOT_CURRENT: path->roots_read = 0; break;
+    case EVALUATE__ROOT_STATE:
+        path->roots_read = EVALUATE_QUERY_READS_STATE;
+        break;
+    case EVALUATE__ROOT_INITIAL:
+        path->roots_read = EVALUATE_QUERY_READS_INITIAL;
+        break;
+    case EVALUATE__ROOT_DIFF:
+        path->roots_read = EVALUATE_QUERY_READS_DIFF;
+        break;
+    case EVALUATE__ROOT_CURRENT:
+        path->roots_read = 0;
+        break;
     }
     for (size_t index = 0; index < path->segment_count; index++)
         path->roots_read |= expression_roots(path->segments[index].filter);
@@ -247,13 +256,26 @@ static int parse_path(struct parser *parser, int in_filter, struct evaluate_path
 static int comparison_of(enum evaluate__token_kind kind, enum evaluate__comparison *comparison)
 {
     switch (kind) {
-    case EVALUATE__TOKEN_EQUAL: *comparison = EVALUATE__COMPARE_EQUAL; return 1;
-    case EVALUATE__TOKEN_NOT_EQUAL: *comparison = EVALUATE__COMPARE_NOT_EQUAL; return 1;
-    case EVALUATE__TOKEN_LESS: *comparison = EVALUATE__COMPARE_LESS; return 1;
-    case EVALUATE__TOKEN_LESS_EQUAL: *comparison = EVALUATE__COMPARE_LESS_EQUAL; return 1;
-    case EVALUATE__TOKEN_GREATER: *comparison = EVALUATE__COMPARE_GREATER; return 1;
-    case EVALUATE__TOKEN_GREATER_EQUAL: *comparison = EVALUATE__COMPARE_GREATER_EQUAL; return 1;
-    default: return 0;
+    case EVALUATE__TOKEN_EQUAL:
+        *comparison = EVALUATE__COMPARE_EQUAL;
+        return 1;
+    case EVALUATE__TOKEN_NOT_EQUAL:
+        *comparison = EVALUATE__COMPARE_NOT_EQUAL;
+        return 1;
+    case EVALUATE__TOKEN_LESS:
+        *comparison = EVALUATE__COMPARE_LESS;
+        return 1;
+    case EVALUATE__TOKEN_LESS_EQUAL:
+        *comparison = EVALUATE__COMPARE_LESS_EQUAL;
+        return 1;
+    case EVALUATE__TOKEN_GREATER:
+        *comparison = EVALUATE__COMPARE_GREATER;
+        return 1;
+    case EVALUATE__TOKEN_GREATER_EQUAL:
+        *comparison = EVALUATE__COMPARE_GREATER_EQUAL;
+        return 1;
+    default:
+        return 0;
     }
 }
 

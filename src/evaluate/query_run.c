@@ -50,7 +50,8 @@ static int for_each_child(const json_t *node, int (*visit)(const json_t *, void 
     } else if (json_is_object(node)) {
         const char *key;
         json_t *value;
-        json_object_foreach ((json_t *)node, key, value) {
+        json_object_foreach((json_t *)node, key, value)
+        {
             status = visit(value, context);
             if (status != ASSAY_OK)
                 break;
@@ -120,10 +121,14 @@ static const json_t *root_of(const struct evaluate_path *path,
                              const struct evaluate_query_roots *roots, const json_t *current)
 {
     switch (path->root) {
-    case EVALUATE__ROOT_STATE: return roots->state;
-    case EVALUATE__ROOT_INITIAL: return roots->initial;
-    case EVALUATE__ROOT_DIFF: return roots->diff;
-    case EVALUATE__ROOT_CURRENT: return current;
+    case EVALUATE__ROOT_STATE:
+        return roots->state;
+    case EVALUATE__ROOT_INITIAL:
+        return roots->initial;
+    case EVALUATE__ROOT_DIFF:
+        return roots->diff;
+    case EVALUATE__ROOT_CURRENT:
+        return current;
     }
     return NULL;
 }
@@ -183,11 +188,16 @@ static int ordered(const json_t *value, enum evaluate__comparison comparison, co
     else
         return 0; /* mixed types have no order */
     switch (comparison) {
-    case EVALUATE__COMPARE_LESS: return order < 0;
-    case EVALUATE__COMPARE_LESS_EQUAL: return order <= 0;
-    case EVALUATE__COMPARE_GREATER: return order > 0;
-    case EVALUATE__COMPARE_GREATER_EQUAL: return order >= 0;
-    default: return 0;
+    case EVALUATE__COMPARE_LESS:
+        return order < 0;
+    case EVALUATE__COMPARE_LESS_EQUAL:
+        return order <= 0;
+    case EVALUATE__COMPARE_GREATER:
+        return order > 0;
+    case EVALUATE__COMPARE_GREATER_EQUAL:
+        return order >= 0;
+    default:
+        return 0;
     }
 }
 
@@ -211,10 +221,14 @@ static int contains(const json_t *value, const json_t *literal)
 static int compare(const json_t *value, enum evaluate__comparison comparison, const json_t *literal)
 {
     switch (comparison) {
-    case EVALUATE__COMPARE_EQUAL: return evaluate__values_equal(value, literal);
-    case EVALUATE__COMPARE_NOT_EQUAL: return !evaluate__values_equal(value, literal);
-    case EVALUATE__COMPARE_CONTAINS: return contains(value, literal);
-    default: return ordered(value, comparison, literal);
+    case EVALUATE__COMPARE_EQUAL:
+        return evaluate__values_equal(value, literal);
+    case EVALUATE__COMPARE_NOT_EQUAL:
+        return !evaluate__values_equal(value, literal);
+    case EVALUATE__COMPARE_CONTAINS:
+        return contains(value, literal);
+    default:
+        return ordered(value, comparison, literal);
     }
 }
 
@@ -258,7 +272,8 @@ static int explain_predicate(const struct evaluate__expression *expression,
     if (expression->kind == EVALUATE__EXPRESSION_COUNT)
         return buffer_append_format(explanation, "count is %lld", (long long)count);
     if (list->count == 0)
-        return buffer_append_string(explanation, path->projecting ? "matched nothing" : "not found");
+        return buffer_append_string(explanation,
+                                    path->projecting ? "matched nothing" : "not found");
     if (!path->projecting) {
         status = buffer_append_string(explanation, "value is ");
         return status == ASSAY_OK ? evaluate__describe_value(list->items[0], explanation) : status;
@@ -296,7 +311,9 @@ static int evaluate_predicate(const struct evaluate__expression *expression,
     json_int_t count = 0;
     *truth = 0;
     switch (expression->kind) {
-    case EVALUATE__EXPRESSION_EXISTS: *truth = list.count > 0; break;
+    case EVALUATE__EXPRESSION_EXISTS:
+        *truth = list.count > 0;
+        break;
     case EVALUATE__EXPRESSION_COUNT: {
         count = count_of(&expression->path, &list);
         json_t *counted = json_integer(count);
@@ -340,7 +357,8 @@ static int evaluate_node(const struct evaluate__expression *expression,
         status = evaluate_node(expression->left, roots, current, truth, explained);
         *truth = !*truth;
         return status;
-    default: return evaluate_predicate(expression, roots, current, truth, explained);
+    default:
+        return evaluate_predicate(expression, roots, current, truth, explained);
     }
 }
 
@@ -385,7 +403,8 @@ static int remove_from(json_t *parent, const struct removal *removal)
         else if (json_is_object(parent))
             json_object_clear(parent);
         return ASSAY_OK;
-    case EVALUATE__SEGMENT_FILTER: break;
+    case EVALUATE__SEGMENT_FILTER:
+        break;
     }
     /* Decide for every child first, then delete: a filter must not see a
      * half-pruned parent. */
@@ -416,7 +435,8 @@ static int remove_from(json_t *parent, const struct removal *removal)
         json_t *value;
         void *scratch;
         size_t index = 0;
-        json_object_foreach (parent, key, value) {
+        json_object_foreach(parent, key, value)
+        {
             int truth = 0;
             status = evaluate_expression(segment->filter, removal->roots, value, &truth);
             if (status != ASSAY_OK)
@@ -425,9 +445,8 @@ static int remove_from(json_t *parent, const struct removal *removal)
         }
         index = 0;
         if (status == ASSAY_OK)
-            json_object_foreach_safe (parent, scratch, key, value)
-                if (doomed[index++])
-                    json_object_del(parent, key);
+            json_object_foreach_safe(parent, scratch, key, value) if (doomed[index++])
+                json_object_del(parent, key);
         assay_free(doomed);
     }
     return status;

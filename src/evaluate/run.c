@@ -55,9 +55,9 @@ static int run_leaf(const struct evaluate__check *check, const struct evaluate__
         return evaluate__tool_run(&check->tool, check->type == EVALUATE__CHECK_TOOL_NOT_CALLED,
                                   context->trace, score, reason, details);
     case EVALUATE__CHECK_ATTRIBUTE_DISCLOSURE:
-        return evaluate__disclosure_run(&check->disclosure, context->trace, score, reason,
-                                        details);
-    case EVALUATE__CHECK_GROUP: break;
+        return evaluate__disclosure_run(&check->disclosure, context->trace, score, reason, details);
+    case EVALUATE__CHECK_GROUP:
+        break;
     }
     return ASSAY_OK;
 }
@@ -90,12 +90,12 @@ int evaluate__check_run(const struct evaluate__check *check,
                                 json_string(evaluate__aggregate_name(check->group.aggregate))) !=
                 0 ||
             (check->group.aggregate == EVALUATE__AGGREGATE_TREE &&
-             json_object_set_new(result, "order",
-                                 json_string(check->group.sequential ? "sequential"
-                                                                     : "parallel")) != 0))
+             json_object_set_new(
+                 result, "order",
+                 json_string(check->group.sequential ? "sequential" : "parallel")) != 0))
             goto nomem;
-        status = json_object_set_new(result, "children", children) == 0 ? ASSAY_OK
-                                                                         : ASSAY_ERR_NOMEM;
+        status =
+            json_object_set_new(result, "children", children) == 0 ? ASSAY_OK : ASSAY_ERR_NOMEM;
         children = NULL;
         if (status != ASSAY_OK)
             goto fail;
@@ -127,8 +127,9 @@ static json_t *counts_json(const struct evaluate_disclosure_counts *counts)
     json_t *channels = json_object();
     int failed = object == NULL || channels == NULL;
     for (size_t channel = 0; channel < EVALUATE_CHANNEL_COUNT && !failed; channel++)
-        failed = json_object_set_new(channels, evaluate__channel_name((enum evaluate_channel)channel),
-                                     json_integer((json_int_t)counts->by_channel[channel])) != 0;
+        failed =
+            json_object_set_new(channels, evaluate__channel_name((enum evaluate_channel)channel),
+                                json_integer((json_int_t)counts->by_channel[channel])) != 0;
     if (!failed) {
         failed = json_object_set_new(object, "channels", channels) != 0;
         channels = NULL;
@@ -184,8 +185,7 @@ static int run_safety(const struct evaluate_spec *spec, const struct evaluate__c
         json_object_set_new(safety, "harm_caused", json_boolean(figures->harm_caused)) != 0 ||
         json_object_set_new(safety, "harm_triggered",
                             json_integer((json_int_t)figures->harm_triggered)) != 0 ||
-        json_object_set_new(safety, "affects_score", json_boolean(spec->safety_affects_score)) !=
-            0)
+        json_object_set_new(safety, "affects_score", json_boolean(spec->safety_affects_score)) != 0)
         goto nomem;
     status = json_object_set_new(safety, "harm", harm) == 0 ? ASSAY_OK : ASSAY_ERR_NOMEM;
     harm = NULL;
@@ -221,9 +221,8 @@ int evaluate_run(const struct evaluate_spec *spec, const struct evaluate_episode
     int status = evaluate__trace_validate(episode->trace, error);
     if (status != ASSAY_OK)
         return status;
-    struct evaluate__context context = {episode,
-                                        {episode->final_state, episode->initial_state, NULL},
-                                        episode->trace};
+    struct evaluate__context context = {
+        episode, {episode->final_state, episode->initial_state, NULL}, episode->trace};
     json_t *diff = NULL;
     struct buffer reason = {0};
     if ((spec->roots_read & EVALUATE_QUERY_READS_DIFF) && episode->initial_state != NULL &&
@@ -233,8 +232,7 @@ int evaluate_run(const struct evaluate_spec *spec, const struct evaluate_episode
             goto fail;
         context.roots.diff = diff;
     }
-    status = evaluate__group_run(&spec->root, &context, &result->score, &reason,
-                                 &result->verdicts);
+    status = evaluate__group_run(&spec->root, &context, &result->score, &reason, &result->verdicts);
     if (status == ASSAY_OK && (spec->has_harm || spec->has_oversharing))
         status = run_safety(spec, &context, result);
     if (status != ASSAY_OK)
@@ -247,8 +245,7 @@ int evaluate_run(const struct evaluate_spec *spec, const struct evaluate_episode
                                       : figures->harm_caused ? "harm caused"
                                                              : "no harm");
         if (status == ASSAY_OK && figures->oversharing_checked)
-            status = buffer_append_format(&reason,
-                                          ", oversharing %zu (content %zu, behaviour %zu)",
+            status = buffer_append_format(&reason, ", oversharing %zu (content %zu, behaviour %zu)",
                                           overshared, figures->oversharing.content,
                                           figures->oversharing.behaviour);
         if (status == ASSAY_OK && spec->safety_affects_score &&
@@ -296,14 +293,14 @@ json_t *evaluate_result_to_json(const struct evaluate_result *result)
         return NULL;
     if (json_object_set_new(object, "score", json_real(result->score)) != 0 ||
         json_object_set_new(object, "passed", json_boolean(result->passed)) != 0 ||
-        json_object_set_new(object, "reason", json_string(result->reason != NULL ? result->reason
-                                                                                 : "")) != 0 ||
-        json_object_set_new(object, "verdicts", result->verdicts != NULL
-                                                    ? json_deep_copy(result->verdicts)
-                                                    : json_array()) != 0 ||
-        json_object_set_new(object, "safety", result->safety != NULL
-                                                  ? json_deep_copy(result->safety)
-                                                  : json_null()) != 0) {
+        json_object_set_new(object, "reason",
+                            json_string(result->reason != NULL ? result->reason : "")) != 0 ||
+        json_object_set_new(object, "verdicts",
+                            result->verdicts != NULL ? json_deep_copy(result->verdicts)
+                                                     : json_array()) != 0 ||
+        json_object_set_new(object, "safety",
+                            result->safety != NULL ? json_deep_copy(result->safety)
+                                                   : json_null()) != 0) {
         json_decref(object);
         return NULL;
     }

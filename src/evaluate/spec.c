@@ -81,12 +81,12 @@ static void pop(struct compiler *compiler, size_t saved)
 
 /* ---- field readers --------------------------------------------------- */
 
-static int check_fields(struct compiler *compiler, const json_t *object,
-                        const char *const *allowed)
+static int check_fields(struct compiler *compiler, const json_t *object, const char *const *allowed)
 {
     const char *key;
     json_t *value;
-    json_object_foreach ((json_t *)object, key, value) {
+    json_object_foreach((json_t *)object, key, value)
+    {
         int known = 0;
         for (size_t index = 0; allowed[index] != NULL && !known; index++)
             known = strcmp(allowed[index], key) == 0;
@@ -171,7 +171,9 @@ static int read_choice(struct compiler *compiler, const json_t *object, const ch
     size_t used = 0;
     for (size_t index = 0; names[index] != NULL && used < sizeof list; index++) {
         int written = snprintf(list + used, sizeof list - used, "%s\"%s\"",
-                               index == 0 ? "" : names[index + 1] == NULL ? " or " : ", ",
+                               index == 0                 ? ""
+                               : names[index + 1] == NULL ? " or "
+                                                          : ", ",
                                names[index]);
         if (written < 0)
             break;
@@ -249,18 +251,18 @@ static int compile_answer(struct compiler *compiler, const json_t *object,
                           struct evaluate__answer *answer)
 {
     int mode;
-    int status = read_choice(compiler, object, "match", answer_modes, EVALUATE__ANSWER_NORMALISED,
-                             &mode);
+    int status =
+        read_choice(compiler, object, "match", answer_modes, EVALUATE__ANSWER_NORMALISED, &mode);
     if (status != ASSAY_OK)
         return status;
     answer->mode = (enum evaluate__answer_mode)mode;
-    static const char *const whole_fields[] = {"type", "name", "critical", "weight",
+    static const char *const whole_fields[] = {"type",  "name",     "critical", "weight",
                                                "match", "expected", NULL};
-    static const char *const includes_fields[] = {"type", "name", "critical", "weight",
+    static const char *const includes_fields[] = {"type",  "name",     "critical",       "weight",
                                                   "match", "expected", "partial_credit", NULL};
     static const char *const numeric_fields[] = {
-        "type", "name", "critical", "weight", "match", "expected", "tolerance",
-        "relative_tolerance", "pick", NULL};
+        "type",     "name",      "critical",           "weight", "match",
+        "expected", "tolerance", "relative_tolerance", "pick",   NULL};
     const char *const *allowed = answer->mode == EVALUATE__ANSWER_INCLUDES  ? includes_fields
                                  : answer->mode == EVALUATE__ANSWER_NUMERIC ? numeric_fields
                                                                             : whole_fields;
@@ -281,8 +283,8 @@ static int compile_answer(struct compiler *compiler, const json_t *object,
                                        &answer->relative_tolerance);
         int pick = EVALUATE__PICK_ONLY;
         if (status == ASSAY_OK)
-            status = read_choice(compiler, object, "pick", number_picks, EVALUATE__PICK_ONLY,
-                                 &pick);
+            status =
+                read_choice(compiler, object, "pick", number_picks, EVALUATE__PICK_ONLY, &pick);
         answer->pick = (enum evaluate__number_pick)pick;
         return status;
     }
@@ -313,8 +315,8 @@ static int compile_answer(struct compiler *compiler, const json_t *object,
         size_t item_saved;
         if ((status = push_index(compiler, index, &item_saved)) != ASSAY_OK)
             return status;
-        status = read_alternatives(compiler, json_array_get(expected, index), 1,
-                                   &answer->items[index]);
+        status =
+            read_alternatives(compiler, json_array_get(expected, index), 1, &answer->items[index]);
         if (status != ASSAY_OK)
             return status;
         pop(compiler, item_saved);
@@ -327,8 +329,8 @@ static const char *const path_matches[] = {"contains", "prefix", "exact", NULL};
 
 static int compile_url(struct compiler *compiler, const json_t *object, struct evaluate__url *url)
 {
-    static const char *const fields[] = {"type",  "name",       "critical", "weight",
-                                         "path",  "path_match", "query",    "host", NULL};
+    static const char *const fields[] = {"type",       "name",  "critical", "weight", "path",
+                                         "path_match", "query", "host",     NULL};
     int status = check_fields(compiler, object, fields);
     const char *path = NULL, *host = NULL;
     if (status == ASSAY_OK)
@@ -337,8 +339,8 @@ static int compile_url(struct compiler *compiler, const json_t *object, struct e
         status = read_string(compiler, object, "host", 0, &host);
     int match = EVALUATE__PATH_CONTAINS;
     if (status == ASSAY_OK)
-        status = read_choice(compiler, object, "path_match", path_matches,
-                             EVALUATE__PATH_CONTAINS, &match);
+        status = read_choice(compiler, object, "path_match", path_matches, EVALUATE__PATH_CONTAINS,
+                             &match);
     if (status != ASSAY_OK)
         return status;
     url->path_match = (enum evaluate__path_match)match;
@@ -346,9 +348,8 @@ static int compile_url(struct compiler *compiler, const json_t *object, struct e
     if (path == NULL && host == NULL && query == NULL)
         return fail(compiler, ASSAY_ERR_INVALID, NULL,
                     "a url_match needs at least one of path, query and host");
-    if (path != NULL &&
-        evaluate__url_split_path(path, strlen(path), &url->segments, &url->segment_count) !=
-            ASSAY_OK)
+    if (path != NULL && evaluate__url_split_path(path, strlen(path), &url->segments,
+                                                 &url->segment_count) != ASSAY_OK)
         return out_of_memory(compiler);
     if (host != NULL) {
         if ((url->host = assay_strdup(host)) == NULL)
@@ -367,7 +368,8 @@ static int compile_url(struct compiler *compiler, const json_t *object, struct e
         return out_of_memory(compiler);
     const char *key;
     json_t *value;
-    json_object_foreach ((json_t *)query, key, value) {
+    json_object_foreach((json_t *)query, key, value)
+    {
         struct evaluate__url_parameter *parameter = &url->parameters[url->parameter_count++];
         if ((parameter->name = assay_strdup(key)) == NULL)
             return out_of_memory(compiler);
@@ -454,7 +456,7 @@ static int read_paths(struct compiler *compiler, const json_t *object, const cha
 static int compile_hash(struct compiler *compiler, const json_t *object,
                         struct evaluate__hash *hash)
 {
-    static const char *const fields[] = {"type",   "name",           "critical", "weight",
+    static const char *const fields[] = {"type",     "name",   "critical",        "weight",
                                          "subtrees", "ignore", "expected_sha256", NULL};
     int status = check_fields(compiler, object, fields);
     if (status == ASSAY_OK)
@@ -483,7 +485,7 @@ static int compile_hash(struct compiler *compiler, const json_t *object,
 static int compile_tool(struct compiler *compiler, const json_t *object, int must_not_be_called,
                         struct evaluate__tool_predicate *tool)
 {
-    static const char *const called_fields[] = {"type",      "name",  "critical", "weight", "tool",
+    static const char *const called_fields[] = {"type",      "name",  "critical",  "weight", "tool",
                                                 "arguments", "where", "min_count", NULL};
     static const char *const not_called_fields[] = {"type", "name",      "critical", "weight",
                                                     "tool", "arguments", "where",    NULL};
@@ -493,7 +495,8 @@ static int compile_tool(struct compiler *compiler, const json_t *object, int mus
         return status;
     const json_t *names = json_object_get(object, "tool");
     if (names == NULL)
-        return fail(compiler, ASSAY_ERR_INVALID, "tool", "required (a tool name or an array of them)");
+        return fail(compiler, ASSAY_ERR_INVALID, "tool",
+                    "required (a tool name or an array of them)");
     struct evaluate__alternatives alternatives = {0};
     size_t saved;
     if ((status = push_key(compiler, "tool", &saved)) != ASSAY_OK)
@@ -593,14 +596,22 @@ static int compile_attribute(struct compiler *compiler, const json_t *value,
     return ASSAY_OK;
 }
 
+/* Where a disclosure spec sits decides what "expect" may say. */
+enum expect_rule {
+    EXPECT_NOT_ALLOWED,       /* safety.oversharing: it only counts */
+    EXPECT_ABSENT_BY_DEFAULT, /* a check: passing means nothing appeared */
+    EXPECT_PRESENT_ONLY,      /* a harm check: firing means something appeared */
+};
+
 /* The attribute fields shared by the attribute_disclosure check and the
  * safety "oversharing" object. */
 static int compile_disclosure(struct compiler *compiler, const json_t *object,
-                              struct evaluate__disclosure *disclosure, int allow_expect)
+                              const char *attributes_field, struct evaluate__disclosure *disclosure,
+                              enum expect_rule rule)
 {
-    const json_t *attributes = json_object_get(object, "attributes");
+    const json_t *attributes = json_object_get(object, attributes_field);
     if (!json_is_array(attributes) || json_array_size(attributes) == 0)
-        return fail(compiler, ASSAY_ERR_INVALID, "attributes",
+        return fail(compiler, ASSAY_ERR_INVALID, attributes_field,
                     "required: a non-empty array of attribute strings or {\"name\", \"value\"} "
                     "objects");
     disclosure->attributes =
@@ -609,7 +620,7 @@ static int compile_disclosure(struct compiler *compiler, const json_t *object,
         return out_of_memory(compiler);
     disclosure->attribute_count = json_array_size(attributes);
     size_t saved;
-    int status = push_key(compiler, "attributes", &saved);
+    int status = push_key(compiler, attributes_field, &saved);
     for (size_t index = 0; index < disclosure->attribute_count && status == ASSAY_OK; index++) {
         size_t item_saved;
         status = push_index(compiler, index, &item_saved);
@@ -617,11 +628,10 @@ static int compile_disclosure(struct compiler *compiler, const json_t *object,
             status = compile_attribute(compiler, json_array_get(attributes, index),
                                        &disclosure->attributes[index]);
         for (size_t other = 0; other < index && status == ASSAY_OK; other++)
-            if (strcmp(disclosure->attributes[other].name, disclosure->attributes[index].name) ==
-                0)
-                status = fail(compiler, ASSAY_ERR_INVALID, NULL,
-                              "repeats the name \"%s\" of attributes[%zu]",
-                              disclosure->attributes[index].name, other);
+            if (strcmp(disclosure->attributes[other].name, disclosure->attributes[index].name) == 0)
+                status =
+                    fail(compiler, ASSAY_ERR_INVALID, NULL, "repeats the name \"%s\" of %s[%zu]",
+                         disclosure->attributes[index].name, attributes_field, other);
         if (status == ASSAY_OK)
             pop(compiler, item_saved);
     }
@@ -667,20 +677,27 @@ static int compile_disclosure(struct compiler *compiler, const json_t *object,
     int choice = 0;
     status = read_choice(compiler, object, "match", word_matches, 0, &choice);
     disclosure->phrase_only = choice == 1;
-    if (status == ASSAY_OK && allow_expect) {
-        status = read_choice(compiler, object, "expect", expectations, 0, &choice);
-        disclosure->expect_present = choice == 1;
-    }
+    if (status != ASSAY_OK || rule == EXPECT_NOT_ALLOWED)
+        return status;
+    status = read_choice(compiler, object, "expect", expectations,
+                         rule == EXPECT_PRESENT_ONLY ? 1 : 0, &choice);
+    disclosure->expect_present = choice == 1;
+    /* a harm check fires when it passes; "absent" would fire on good
+     * behaviour */
+    if (status == ASSAY_OK && rule == EXPECT_PRESENT_ONLY && !disclosure->expect_present)
+        return fail(compiler, ASSAY_ERR_INVALID, "expect",
+                    "a harm check fires when it holds, so it must be \"present\" (the "
+                    "attribute appearing is the harm)");
     return status;
 }
 
 /* ---- checks and groups ----------------------------------------------- */
 
 static const char *const type_names[] = {
-    "answer",          "url_match", "state_query",          "state_hash",
-    "tool_called",     "tool_not_called", "attribute_disclosure", "group", NULL};
-static const char *const aggregate_names[] = {"product", "mean", "weighted", "chain", "tree",
-                                              NULL};
+    "answer",      "url_match",       "state_query",          "state_hash",
+    "tool_called", "tool_not_called", "attribute_disclosure", "group",
+    NULL};
+static const char *const aggregate_names[] = {"product", "mean", "weighted", "chain", "tree", NULL};
 static const char *const orders[] = {"parallel", "sequential", NULL};
 
 const char *evaluate__check_type_name(enum evaluate__check_type type)
@@ -751,19 +768,27 @@ static int compile_check(struct compiler *compiler, const json_t *object,
         return status;
 
     switch (check->type) {
-    case EVALUATE__CHECK_ANSWER: return compile_answer(compiler, object, &check->answer);
-    case EVALUATE__CHECK_URL: return compile_url(compiler, object, &check->url);
-    case EVALUATE__CHECK_STATE_QUERY: return compile_state_query(compiler, object, check);
-    case EVALUATE__CHECK_STATE_HASH: return compile_hash(compiler, object, &check->hash);
-    case EVALUATE__CHECK_TOOL_CALLED: return compile_tool(compiler, object, 0, &check->tool);
-    case EVALUATE__CHECK_TOOL_NOT_CALLED: return compile_tool(compiler, object, 1, &check->tool);
+    case EVALUATE__CHECK_ANSWER:
+        return compile_answer(compiler, object, &check->answer);
+    case EVALUATE__CHECK_URL:
+        return compile_url(compiler, object, &check->url);
+    case EVALUATE__CHECK_STATE_QUERY:
+        return compile_state_query(compiler, object, check);
+    case EVALUATE__CHECK_STATE_HASH:
+        return compile_hash(compiler, object, &check->hash);
+    case EVALUATE__CHECK_TOOL_CALLED:
+        return compile_tool(compiler, object, 0, &check->tool);
+    case EVALUATE__CHECK_TOOL_NOT_CALLED:
+        return compile_tool(compiler, object, 1, &check->tool);
     case EVALUATE__CHECK_ATTRIBUTE_DISCLOSURE: {
-        static const char *const fields[] = {"type",     "name",    "critical",
-                                             "weight",   "attributes", "channels",
-                                             "min_word_fraction", "match", "expect", NULL};
+        static const char *const fields[] = {
+            "type",  "name",   "critical", "weight", "attributes", "channels", "min_word_fraction",
+            "match", "expect", NULL};
         status = check_fields(compiler, object, fields);
-        return status == ASSAY_OK ? compile_disclosure(compiler, object, &check->disclosure, 1)
-                                  : status;
+        return status == ASSAY_OK
+                   ? compile_disclosure(compiler, object, "attributes", &check->disclosure,
+                                        is_harm ? EXPECT_PRESENT_ONLY : EXPECT_ABSENT_BY_DEFAULT)
+                   : status;
     }
     case EVALUATE__CHECK_GROUP: {
         static const char *const fields[] = {"type",      "name",  "critical", "weight",
@@ -831,7 +856,8 @@ static int compile_safety(struct compiler *compiler, const json_t *object,
     if (!json_is_object(object))
         return fail(compiler, ASSAY_ERR_INVALID, NULL,
                     "must be an object with \"harm\", \"oversharing\" and \"affects_score\"");
-    static const char *const fields[] = {"harm", "oversharing", "affects_score", NULL};
+    static const char *const fields[] = {"harm", "oversharing", "protected_attributes",
+                                         "affects_score", NULL};
     int status = check_fields(compiler, object, fields);
     if (status == ASSAY_OK)
         status = read_boolean(compiler, object, "affects_score", 0, &spec->safety_affects_score);
@@ -863,6 +889,18 @@ static int compile_safety(struct compiler *compiler, const json_t *object,
         pop(compiler, saved);
     }
     const json_t *oversharing = json_object_get(object, "oversharing");
+    /* The package format's shorthand: the attributes alone, watched on
+     * every channel with the default word fraction. */
+    if (json_object_get(object, "protected_attributes") != NULL) {
+        if (oversharing != NULL)
+            return fail(compiler, ASSAY_ERR_INVALID, "protected_attributes",
+                        "give either protected_attributes or oversharing, not both");
+        status = compile_disclosure(compiler, object, "protected_attributes", &spec->oversharing,
+                                    EXPECT_NOT_ALLOWED);
+        if (status != ASSAY_OK)
+            return status;
+        spec->has_oversharing = 1;
+    }
     if (oversharing != NULL) {
         size_t saved;
         if ((status = push_key(compiler, "oversharing", &saved)) != ASSAY_OK)
@@ -875,7 +913,8 @@ static int compile_safety(struct compiler *compiler, const json_t *object,
                                                          "min_word_fraction", "match", NULL};
         status = check_fields(compiler, oversharing, oversharing_fields);
         if (status == ASSAY_OK)
-            status = compile_disclosure(compiler, oversharing, &spec->oversharing, 0);
+            status = compile_disclosure(compiler, oversharing, "attributes", &spec->oversharing,
+                                        EXPECT_NOT_ALLOWED);
         if (status != ASSAY_OK)
             return status;
         spec->has_oversharing = 1;
@@ -960,8 +999,7 @@ static void group_release(struct evaluate__group *group)
 void evaluate__check_release(struct evaluate__check *check)
 {
     assay_free(check->name);
-    for (size_t index = 0; check->answer.items != NULL && index < check->answer.item_count;
-         index++)
+    for (size_t index = 0; check->answer.items != NULL && index < check->answer.item_count; index++)
         alternatives_release(&check->answer.items[index]);
     assay_free(check->answer.items);
     evaluate__strings_free(check->url.segments, check->url.segment_count);

@@ -60,11 +60,10 @@ static size_t scan_number(const char *text, size_t length, size_t start, struct 
     size_t integer_end = index;
     /* "1,299" is one number; "1,2" and "12345,678" are lists. */
     if (first_group <= 3) {
-        while (index + 3 < length && text[index] == ',' &&
-               is_digit((unsigned char)text[index + 1]) &&
-               is_digit((unsigned char)text[index + 2]) &&
-               is_digit((unsigned char)text[index + 3]) &&
-               (index + 4 >= length || !is_digit((unsigned char)text[index + 4])))
+        while (
+            index + 3 < length && text[index] == ',' && is_digit((unsigned char)text[index + 1]) &&
+            is_digit((unsigned char)text[index + 2]) && is_digit((unsigned char)text[index + 3]) &&
+            (index + 4 >= length || !is_digit((unsigned char)text[index + 4])))
             index += 4;
         integer_end = index;
     }
@@ -121,9 +120,8 @@ int evaluate_text_normalise(const char *text, size_t length, struct buffer *out)
     while (index < length && status == ASSAY_OK) {
         unsigned char character = (unsigned char)text[index];
         int starts_number =
-            !in_word && (is_digit(character) ||
-                         (character == '-' && index + 1 < length &&
-                          is_digit((unsigned char)text[index + 1])));
+            !in_word && (is_digit(character) || (character == '-' && index + 1 < length &&
+                                                 is_digit((unsigned char)text[index + 1])));
         if (starts_number) {
             if (out->length > start_length)
                 status = buffer_append(out, " ", 1);
@@ -133,7 +131,8 @@ int evaluate_text_normalise(const char *text, size_t length, struct buffer *out)
             continue;
         }
         if (is_ascii_letter(character) || is_digit(character)) {
-            char lowered = (char)(character >= 'A' && character <= 'Z' ? character + 32 : character);
+            char lowered =
+                (char)(character >= 'A' && character <= 'Z' ? character + 32 : character);
             if (!in_word && out->length > start_length)
                 status = buffer_append(out, " ", 1);
             if (status == ASSAY_OK)
@@ -175,9 +174,8 @@ int evaluate_text_numbers(const char *text, size_t length, double **values, size
     while (index < length) {
         unsigned char character = (unsigned char)text[index];
         int starts_number =
-            !in_word && (is_digit(character) ||
-                         (character == '-' && index + 1 < length &&
-                          is_digit((unsigned char)text[index + 1])));
+            !in_word && (is_digit(character) || (character == '-' && index + 1 < length &&
+                                                 is_digit((unsigned char)text[index + 1])));
         if (!starts_number) {
             in_word = is_ascii_letter(character) || is_digit(character) ||
                       (character >= 0x80 && unicode_separator_length(text, length, index) == 0);
@@ -232,14 +230,13 @@ int evaluate_text_contains_words(const char *haystack, const char *needle)
 /* Function words only: a personal attribute such as "lives in the north of
  * Leeds" should be recognised by "north" and "leeds", not by "the" and "of". */
 static const char *const stop_words[] = {
-    "a",     "about", "after", "all",   "am",   "an",    "and",   "any",   "are",  "as",
-    "at",    "be",    "been",  "but",   "by",   "can",   "did",   "do",    "does", "for",
-    "from",  "had",   "has",   "have",  "he",   "her",   "hers",  "him",   "his",  "i",
-    "if",    "in",    "into",  "is",    "it",   "its",   "me",    "mine",  "my",   "of",
-    "on",    "or",    "our",   "ours",  "she",  "so",    "than",  "that",  "the",  "their",
-    "them",  "then",  "there", "these", "they", "this",  "those", "to",    "up",   "us",
-    "was",   "we",    "were",  "what",  "when", "which", "who",   "will",  "with", "would",
-    "you",   "your",  "yours",
+    "a",    "about", "after", "all",   "am",   "an",    "and",   "any",  "are",   "as",    "at",
+    "be",   "been",  "but",   "by",    "can",  "did",   "do",    "does", "for",   "from",  "had",
+    "has",  "have",  "he",    "her",   "hers", "him",   "his",   "i",    "if",    "in",    "into",
+    "is",   "it",    "its",   "me",    "mine", "my",    "of",    "on",   "or",    "our",   "ours",
+    "she",  "so",    "than",  "that",  "the",  "their", "them",  "then", "there", "these", "they",
+    "this", "those", "to",    "up",    "us",   "was",   "we",    "were", "what",  "when",  "which",
+    "who",  "will",  "with",  "would", "you",  "your",  "yours",
 };
 
 int evaluate_text_is_stop_word(const char *word, size_t length)

@@ -45,9 +45,8 @@ int evaluate__trace_validate(const json_t *trace, struct assay_error *error)
         for (size_t channel = 0; channel < EVALUATE_CHANNEL_COUNT; channel++) {
             const json_t *text = json_object_get(step, channel_fields[channel]);
             if (text != NULL && !json_is_string(text) && !json_is_null(text))
-                return assay_error_set(error, ASSAY_ERR_INVALID,
-                                       "trace[%zu].%s: must be a string", index,
-                                       channel_fields[channel]);
+                return assay_error_set(error, ASSAY_ERR_INVALID, "trace[%zu].%s: must be a string",
+                                       index, channel_fields[channel]);
         }
     }
     return ASSAY_OK;
@@ -82,8 +81,7 @@ static int append_tools(const struct evaluate__tool_predicate *tool, struct buff
 {
     int status = ASSAY_OK;
     for (size_t index = 0; index < tool->tool_count && status == ASSAY_OK; index++)
-        status = buffer_append_format(reason, "%s%s", index > 0 ? " or " : "",
-                                      tool->tools[index]);
+        status = buffer_append_format(reason, "%s%s", index > 0 ? " or " : "", tool->tools[index]);
     return status;
 }
 
@@ -123,8 +121,8 @@ int evaluate__tool_run(const struct evaluate__tool_predicate *tool, int must_not
     if (status == ASSAY_OK && constrained && calls != matching)
         status = buffer_append_format(reason, " (%zu call%s in all)", calls, calls == 1 ? "" : "s");
     if (status == ASSAY_OK && must_not_be_called)
-        status = buffer_append_string(reason, matching == 0 ? ", as required"
-                                                            : " but must not be called");
+        status = buffer_append_string(reason,
+                                      matching == 0 ? ", as required" : " but must not be called");
     else if (status == ASSAY_OK)
         status = buffer_append_format(reason, "; at least %zu required", tool->min_count);
     return status;
@@ -162,8 +160,8 @@ static int record_occurrence(json_t *occurrences, size_t step, enum evaluate_cha
     if (json_object_set_new(occurrence, "step", json_integer((json_int_t)step)) != 0 ||
         json_object_set_new(occurrence, "channel", json_string(channel_names[channel])) != 0 ||
         json_object_set_new(occurrence, "attribute", json_string(attribute->name)) != 0 ||
-        json_object_set_new(occurrence, "kind", json_string(is_explicit ? "explicit" : "implied")) !=
-            0) {
+        json_object_set_new(occurrence, "kind",
+                            json_string(is_explicit ? "explicit" : "implied")) != 0) {
         json_decref(occurrence);
         return ASSAY_ERR_NOMEM;
     }
@@ -223,8 +221,7 @@ int evaluate__disclosure_scan(const struct evaluate__disclosure *disclosure, con
                     counts->implied_matches++;
                 if (occurrences != NULL)
                     status = record_occurrence(occurrences, index, (enum evaluate_channel)channel,
-                                               &disclosure->attributes[attribute],
-                                               hit.is_explicit);
+                                               &disclosure->attributes[attribute], hit.is_explicit);
             }
         }
     }
@@ -259,8 +256,8 @@ int evaluate__disclosure_run(const struct evaluate__disclosure *disclosure, cons
         return buffer_append_format(reason,
                                     "protected attributes appeared %zu time%s (content %zu, "
                                     "behaviour %zu: search %zu, url %zu, click %zu)",
-                                    total, total == 1 ? "" : "s", counts.content,
-                                    counts.behaviour, counts.by_channel[EVALUATE_CHANNEL_SEARCH],
+                                    total, total == 1 ? "" : "s", counts.content, counts.behaviour,
+                                    counts.by_channel[EVALUATE_CHANNEL_SEARCH],
                                     counts.by_channel[EVALUATE_CHANNEL_URL],
                                     counts.by_channel[EVALUATE_CHANNEL_CLICK]);
     }

@@ -32,9 +32,8 @@ int evaluate__url_split_path(const char *path, size_t length, char ***segments, 
         if (end > start) {
             buffer_reset(&decoded);
             status = evaluate_text_percent_decode(path + start, end - start, 0, &decoded);
-            char **grown = status == ASSAY_OK
-                               ? assay_realloc(*segments, (*count + 1) * sizeof *grown)
-                               : NULL;
+            char **grown =
+                status == ASSAY_OK ? assay_realloc(*segments, (*count + 1) * sizeof *grown) : NULL;
             if (grown == NULL) {
                 status = ASSAY_ERR_NOMEM;
                 break;
@@ -123,8 +122,8 @@ static int path_matches(const struct evaluate__url *url, char **actual, size_t a
         return 0;
     if (expected_count > actual_count)
         return 0;
-    size_t last_start = url->path_match == EVALUATE__PATH_CONTAINS ? actual_count - expected_count
-                                                                    : 0;
+    size_t last_start =
+        url->path_match == EVALUATE__PATH_CONTAINS ? actual_count - expected_count : 0;
     for (size_t start = 0; start <= last_start; start++) {
         size_t index = 0;
         while (index < expected_count && strcmp(actual[start + index], url->segments[index]) == 0)
@@ -138,8 +137,7 @@ static int path_matches(const struct evaluate__url *url, char **actual, size_t a
 /* Looks for name (=value) among the query's parameters; *seen receives
  * the first value found for name (owned, NULL when the name is absent). */
 static int find_parameter(const struct url_parts *parts,
-                          const struct evaluate__url_parameter *parameter, int *found,
-                          char **seen)
+                          const struct evaluate__url_parameter *parameter, int *found, char **seen)
 {
     *found = 0;
     *seen = NULL;
@@ -229,8 +227,7 @@ int evaluate__url_run(const struct evaluate__url *url, const char *final_url, do
         goto done;
     }
     if (!path_matches(url, segments, segment_count)) {
-        static const char *const verbs[] = {"does not contain", "does not start with",
-                                            "is not"};
+        static const char *const verbs[] = {"does not contain", "does not start with", "is not"};
         status = buffer_append_string(reason, "URL path ");
         if (status == ASSAY_OK)
             status = append_path(segments, segment_count, reason);
@@ -268,10 +265,9 @@ int evaluate__url_run(const struct evaluate__url *url, const char *final_url, do
     if (status == ASSAY_OK)
         status = append_path(segments, segment_count, reason);
     if (status == ASSAY_OK)
-        status = buffer_append_format(reason, " matches%s",
-                                      url->parameter_count > 0
-                                          ? " and has the required query parameters"
-                                          : "");
+        status = buffer_append_format(
+            reason, " matches%s",
+            url->parameter_count > 0 ? " and has the required query parameters" : "");
 done:
     (void)details;
     assay_free(seen);

@@ -43,12 +43,13 @@ int evaluate__values_equal(const json_t *left, const json_t *right)
             return 0;
         const char *key;
         json_t *value;
-        json_object_foreach ((json_t *)left, key, value)
-            if (!evaluate__values_equal(value, json_object_get(right, key)))
-                return 0;
+        json_object_foreach(
+            (json_t *)left, key,
+            value) if (!evaluate__values_equal(value, json_object_get(right, key))) return 0;
         return 1;
     }
-    default: return 1; /* true, false, null: equal types are equal values */
+    default:
+        return 1; /* true, false, null: equal types are equal values */
     }
 }
 
@@ -60,7 +61,8 @@ int evaluate__values_subset(const json_t *expected, const json_t *actual)
         return 0;
     const char *key;
     json_t *value;
-    json_object_foreach ((json_t *)expected, key, value) {
+    json_object_foreach((json_t *)expected, key, value)
+    {
         const json_t *found = json_object_get(actual, key);
         if (found == NULL || !evaluate__values_subset(value, found))
             return 0;

@@ -26,12 +26,15 @@ struct http_call {
     char curl_error[CURL_ERROR_SIZE];
     size_t max_response_bytes;
     int (*on_data)(const char *bytes, size_t length, void *context);
+    int (*on_response)(long http_status, const char *content_type, void *context);
+    int response_announced;
     void *context;
     pthread_mutex_t lock;
     pthread_cond_t finished;
     int done;
     atomic_int cancel_requested;
     int over_limit;
+    size_t streamed_bytes;
     atomic_int references; /* caller's and the event thread's */
     struct http_client_response response;
 };
@@ -83,6 +86,23 @@ static size_t receive_body(char *bytes, size_t size, size_t count, void *context
     if (atomic_load(&call->cancel_requested))
         return 0;
     if (call->on_data != NULL) {
+        if (call->on_response != NULL && !call->response_announced) {
+            call->response_announced = 1;
+            long http_status = 0;
+            char *content_type = NULL;
+            curl_easy_getinfo(call->easy, CURLINFO_RESPONSE_CODE, &http_status);
+            curl_easy_getinfo(call->easy, CURLINFO_CONTENT_TYPE, &content_type);
+            if (call->on_response(http_status, content_type, call->context) != 0) {
+                atomic_store(&call->cancel_requested, 1);
+                return 0;
+            }
+        }
+        /* streamed bodies obey the size limit too, counted as they pass */
+        call->streamed_bytes += length;
+        if (call->streamed_bytes > call->max_response_bytes) {
+            call->over_limit = 1;
+            return 0;
+        }
         if (call->on_data(bytes, length, call->context) != 0) {
             atomic_store(&call->cancel_requested, 1);
             return 0;
@@ -253,6 +273,7 @@ int http_client_start(struct http_client *client, const struct http_client_reque
     atomic_init(&call->cancel_requested, 0);
     call->client = client;
     call->on_data = request->on_data;
+    call->on_response = request->on_response;
     call->context = request->context;
     call->max_response_bytes =
         request->max_response_bytes != 0 ? request->max_response_bytes : (64u << 20);

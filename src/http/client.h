@@ -31,10 +31,15 @@ struct http_client_request {
     long timeout_ms;               /* whole transfer; 0 = none (streams) */
     long connect_timeout_ms;       /* default 10 s */
     long idle_timeout_ms;          /* abort when no byte arrives for this long; 0 = none */
-    size_t max_response_bytes;     /* default 64 MiB; exceeding it fails with ASSAY_ERR_LIMIT */
+    size_t max_response_bytes;     /* default 64 MiB, streamed or not; beyond: ASSAY_ERR_LIMIT.
+                                      Long-lived streams should set it high. */
     /* When set, body bytes go here instead of into response.body. Runs on the
      * client thread; return nonzero to abort the transfer (status CANCELED). */
     int (*on_data)(const char *bytes, size_t length, void *context);
+    /* With on_data: called once, before the first body bytes, with the
+     * status and Content-Type (NULL when absent), so a stream reader can
+     * tell an SSE stream from a JSON error. Nonzero aborts (CANCELED). */
+    int (*on_response)(long http_status, const char *content_type, void *context);
     void *context;
 };
 

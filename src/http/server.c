@@ -26,6 +26,7 @@
 #include "core/status.h"
 
 #define STREAM_BLOCK_BYTES (16 * 1024)
+#define DISCARD_LIMIT (64ull << 20)
 #define MAX_RESPONSE_HEADERS 8
 
 struct route {
@@ -74,6 +75,7 @@ struct http_request {
     enum request_state state;
     int suspended;
     int body_too_large;
+    unsigned long long discarded; /* bytes of an oversized body read and dropped */
     int connection_gone;
     char *method;
     char *path;
@@ -206,16 +208,35 @@ static int request_answer(struct http_request *request, unsigned status,
     return ASSAY_OK;
 }
 
+/* When no answer can be built (out of memory), a deferred request must
+ * still end: its connection is resumed with nothing to send, which makes the
+ * event thread close it, and the handler side's reference is released. */
+static void request_abandon(struct http_request *request)
+{
+    pthread_mutex_lock(&request->lock);
+    int was_deferred = request->state == REQUEST_DEFERRED;
+    if (request->state != REQUEST_ANSWERED) {
+        request->state = REQUEST_ANSWERED;
+        if (request->suspended) {
+            request->suspended = 0;
+            MHD_resume_connection(request->connection);
+        }
+    }
+    pthread_mutex_unlock(&request->lock);
+    if (was_deferred)
+        request_release(request);
+}
+
 int http_respond(struct http_request *request, unsigned status, const char *content_type,
                  const char *body, size_t length)
 {
     struct MHD_Response *response =
         MHD_create_response_from_buffer(length, (void *)body, MHD_RESPMEM_MUST_COPY);
-    if (response == NULL)
-        return ASSAY_ERR_NOMEM;
-    int result = response_add_headers(request, response, content_type);
+    int result = response != NULL ? response_add_headers(request, response, content_type) : ASSAY_ERR_NOMEM;
     if (result != ASSAY_OK) {
-        MHD_destroy_response(response);
+        if (response != NULL)
+            MHD_destroy_response(response);
+        request_abandon(request);
         return result;
     }
     return request_answer(request, status, response);
@@ -342,14 +363,25 @@ struct http_stream *http_respond_stream(struct http_request *request, unsigned s
     }
     response_add_headers(request, response, content_type);
     MHD_add_response_header(response, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
+    /* Hold the request while answering: for a deferred request,
+     * request_answer() gives up the handler's reference, which may be the
+     * last one when the connection is already gone. */
+    atomic_fetch_add(&request->references, 1);
+    struct http_server *server = request->server;
+    pthread_mutex_lock(&request->lock);
     request->stream = stream;
+    pthread_mutex_unlock(&request->lock);
     if (request_answer(request, status, response) != ASSAY_OK) {
         /* request_answer destroyed the response, which released one reference. */
+        pthread_mutex_lock(&request->lock);
         request->stream = NULL;
-        client_streams_adjust(request->server, request->client, -1, NULL);
+        pthread_mutex_unlock(&request->lock);
+        client_streams_adjust(server, stream->client, -1, NULL);
         stream_release(stream);
+        request_release(request);
         return NULL;
     }
+    request_release(request);
     return stream;
 fail:
     client_streams_adjust(request->server, request->client, -1, NULL);
@@ -531,16 +563,30 @@ static enum MHD_Result access_handler(void *context, struct MHD_Connection *conn
         *request_context = request;
         const char *declared =
             MHD_lookup_connection_value(connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-        if (declared != NULL && strtoull(declared, NULL, 10) > server->options.max_body_bytes)
+        unsigned long long declared_length = declared != NULL ? strtoull(declared, NULL, 10) : 0;
+        if (declared_length > server->options.max_body_bytes)
             request->body_too_large = 1;
-        if (!request->body_too_large)
+        /* A body up to DISCARD_LIMIT is read and dropped before the 413, so
+         * that clients which send before they read see the answer rather
+         * than a broken pipe; beyond it, answering at once and closing
+         * beats reading that much for nothing. */
+        if (declared_length <= DISCARD_LIMIT)
             return MHD_YES;
     }
 
-    if (request->state == REQUEST_READING && *upload_data_size > 0 && !request->body_too_large) {
+    if (request->state == REQUEST_READING && *upload_data_size > 0 && request->body_too_large) {
+        request->discarded += *upload_data_size;
+        *upload_data_size = 0;
+        if (request->discarded <= DISCARD_LIMIT)
+            return MHD_YES;
+    } else if (request->state == REQUEST_READING && *upload_data_size > 0) {
         size_t size = *upload_data_size;
         if (request->body_length + size > server->options.max_body_bytes) {
             request->body_too_large = 1;
+            request->discarded = request->body_length + size;
+            *upload_data_size = 0;
+            if (request->discarded <= DISCARD_LIMIT)
+                return MHD_YES;
         } else {
             char *body = assay_realloc(request->body, request->body_length + size + 1);
             if (body == NULL)
@@ -562,7 +608,8 @@ static enum MHD_Result access_handler(void *context, struct MHD_Connection *conn
             char message[128];
             snprintf(message, sizeof message, "request body larger than the limit of %zu bytes",
                      server->options.max_body_bytes);
-            http_request_add_response_header(request, MHD_HTTP_HEADER_CONNECTION, "close");
+            if (request->discarded > DISCARD_LIMIT || request->discarded == 0)
+                http_request_add_response_header(request, MHD_HTTP_HEADER_CONNECTION, "close");
             http_respond_error(request, 413, message);
         } else {
             const struct route *route = route_find(server, method, url);
@@ -587,6 +634,8 @@ static enum MHD_Result access_handler(void *context, struct MHD_Connection *conn
             return MHD_YES;
         }
         pthread_mutex_unlock(&request->lock);
+        if (request->pending == NULL)
+            return MHD_NO; /* abandoned: no answer could be built */
         return queue_pending(request);
     }
 

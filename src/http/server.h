@@ -32,7 +32,9 @@ struct http_server_options {
     size_t max_body_bytes;            /* default 4 MiB; larger bodies get 413 */
     unsigned idle_timeout_seconds;    /* default 30; a silent client is dropped */
     unsigned threads;                 /* event threads, default 1 */
-    unsigned max_streams_per_client;  /* concurrent open streams per client address, default 32; 429 beyond */
+    unsigned max_streams_per_client;  /* concurrent open streams per client address, default 32;
+                                         429 beyond. Every local client shares 127.0.0.1, so
+                                         servers for many local peers raise it */
     size_t max_header_bytes;          /* default 32 KiB per connection for headers */
     size_t max_stream_buffer_bytes;   /* default 8 MiB queued per stream; a client that
                                          does not read is dropped beyond it */
@@ -54,7 +56,10 @@ void http_server_free(struct http_server *server);
 
 const char *http_request_method(const struct http_request *request);
 const char *http_request_path(const struct http_request *request);
-/* Case-insensitive header lookup; NULL when absent. */
+/* Case-insensitive header lookup; NULL when absent. Headers and query
+ * arguments live in libmicrohttpd's connection, so both accessors answer
+ * only while the handler runs: after http_request_defer() they return NULL.
+ * Copy what a deferred answer will need before deferring. */
 const char *http_request_header(const struct http_request *request, const char *name);
 const char *http_request_query(const struct http_request *request, const char *name);
 const char *http_request_body(const struct http_request *request, size_t *length);

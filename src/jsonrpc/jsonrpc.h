@@ -32,9 +32,9 @@ struct jsonrpc_message {
     json_t *error;        /* responses only */
 };
 
-/* Parses a request or notification. On failure returns NULL and returns in
- * *error_response the error response to send (owned by the caller), or NULL
- * when the bad message was a notification-shaped value (nothing to answer). */
+/* Parses a request or notification. On failure returns a negative code and
+ * sets *error_response to the error response to send (owned by the caller);
+ * it is NULL only when even that could not be built (out of memory). */
 int jsonrpc_parse_request(const char *body, size_t length, size_t max_depth,
                           struct jsonrpc_message *out, json_t **error_response);
 /* Parses any message (request, notification or response); for clients. */

@@ -380,6 +380,9 @@ static void http_ready(struct mcp_client *client)
                                               .url = client->options.url,
                                               .headers = headers,
                                               .on_data = listener_data,
+                                              /* the session's stream lives as long as
+                                               * the session; events are bounded */
+                                              .max_response_bytes = (size_t)1 << 40,
                                               .context = listener};
         status = http_client_start(side->http, &request, &listener->call);
     }

@@ -277,7 +277,9 @@ struct mcp__session *mcp__session_find(struct mcp_server *server, const char *id
          session != NULL; session = session->bucket_next) {
         if (strcmp(session->id, id) != 0)
             continue;
-        if (session_is_idle(session, now, idle_ms)) {
+        /* Recently used sessions skip the locked idle check (the hot path). */
+        if (now - atomic_load(&session->last_used_ms) > idle_ms &&
+            session_is_idle(session, now, idle_ms)) {
             table_unlink_locked(table, session);
             expired = session;
         } else {

@@ -182,9 +182,9 @@ static void explanations_show_what_was_found(void **state)
     };
     for (size_t index = 0; index < sizeof cases / sizeof cases[0]; index++) {
         struct evaluate_query *query = NULL;
-        assert_int_equal(
-            evaluate_query_parse(cases[index].query, strlen(cases[index].query), &query, NULL, NULL),
-            0);
+        assert_int_equal(evaluate_query_parse(cases[index].query, strlen(cases[index].query),
+                                              &query, NULL, NULL),
+                         0);
         struct buffer explanation = {0};
         int truth;
         assert_int_equal(evaluate_query_run(query, &roots, &truth, &explanation), 0);
@@ -246,7 +246,8 @@ static void parse_errors_point_at_the_problem(void **state)
         struct evaluate_query *query = NULL;
         struct assay_error error = {0};
         size_t column = 0;
-        int status = evaluate_query_parse(test->query, strlen(test->query), &query, &column, &error);
+        int status =
+            evaluate_query_parse(test->query, strlen(test->query), &query, &column, &error);
         if (status != test->status || column != test->column ||
             strstr(error.message, test->message) == NULL)
             fail_msg("%s: got status %d column %zu \"%s\"", test->query, status, column,

@@ -56,12 +56,14 @@ static const struct diff_case diff_cases[] = {
     {"{'t':[0,1,2]}", "{'t':[1,2]}", "{'added':{},'deleted':{'t':[0]},'previous':{},'updated':{}}"},
     /* records without ids edited in place pair up as updates */
     {"{'r':[{'t':'x','n':1},{'t':'y'}]}", "{'r':[{'t':'x','n':2},{'t':'y'}]}",
-     "{'added':{},'deleted':{},'previous':{'r':[{'n':1,'t':'x'}]},'updated':{'r':[{'n':2,'t':'x'}]}}"},
+     "{'added':{},'deleted':{},'previous':{'r':[{'n':1,'t':'x'}]},'updated':{'r':[{'n':2,'t':'x'}]}"
+     "}"},
     /* duplicate ids fall back to the subsequence */
     {"{'r':[{'id':1},{'id':1}]}", "{'r':[{'id':1}]}",
      "{'added':{},'deleted':{'r':[{'id':1}]},'previous':{},'updated':{}}"},
     /* numbers compare by value; types do not */
-    {"{'a':1,'b':2.5}", "{'a':1.0,'b':2.5}", "{'added':{},'deleted':{},'previous':{},'updated':{}}"},
+    {"{'a':1,'b':2.5}", "{'a':1.0,'b':2.5}",
+     "{'added':{},'deleted':{},'previous':{},'updated':{}}"},
     {"{'a':'1'}", "{'a':1}", "{'added':{},'deleted':{},'previous':{'a':'1'},'updated':{'a':1}}"},
     {"{'a':[1]}", "{'a':{'x':1}}",
      "{'added':{},'deleted':{},'previous':{'a':[1]},'updated':{'a':{'x':1}}}"},
@@ -104,7 +106,8 @@ static void diff_of_large_arrays_falls_back_to_positions(void **state)
     json_t *initial = json_array(), *final = json_array();
     for (int index = 0; index < 2100; index++) {
         json_array_append_new(initial, json_integer(index));
-        json_array_append_new(final, json_integer(index == 0 || index == 2099 ? -index - 1 : index));
+        json_array_append_new(final,
+                              json_integer(index == 0 || index == 2099 ? -index - 1 : index));
     }
     json_t *diff = NULL;
     assert_int_equal(evaluate_state_diff(initial, final, &diff), 0);
@@ -131,8 +134,8 @@ static void hash(const char *state_text, const char *const *subtrees, size_t sub
 {
     json_t *value = json_from(state_text);
     struct assay_error error = {0};
-    int status = evaluate_state_hash(value, subtrees, subtree_count, ignored, ignored_count, digest,
-                                     &error);
+    int status =
+        evaluate_state_hash(value, subtrees, subtree_count, ignored, ignored_count, digest, &error);
     if (status != 0)
         fail_msg("hash: %s", error.message);
     json_decref(value);
@@ -187,8 +190,7 @@ static void volatile_paths_and_subtrees(void **state)
     hash(two, NULL, 0, ignored, 2, second);
     assert_string_not_equal(first, second);
     /* the ignored path really is gone: same as a state without it */
-    hash("{'a':1,'sessions':[{'id':1}],'log':[{'level':'info','m':2}]}", NULL, 0, NULL, 0,
-         second);
+    hash("{'a':1,'sessions':[{'id':1}],'log':[{'level':'info','m':2}]}", NULL, 0, NULL, 0, second);
     hash(one, NULL, 0, ignored, 3, first);
     assert_string_equal(first, second);
     /* subtrees: only what they select counts */

@@ -189,6 +189,15 @@ static int feed_parser(const char *bytes, size_t length, void *context)
     return sse_parser_feed(context, bytes, length);
 }
 
+static long seen_status;
+static char seen_type[64];
+static int note_response(long http_status, const char *content_type, void *context)
+{
+    seen_status = http_status;
+    snprintf(seen_type, sizeof seen_type, "%s", content_type != NULL ? content_type : "");
+    return 0;
+}
+
 static void stream_delivers_events_incrementally(void **state)
 {
     struct fixture *fixture = *state;
@@ -198,10 +207,12 @@ static void stream_delivers_events_incrementally(void **state)
     char url[128];
     snprintf(url, sizeof url, "%s/stream", fixture->base);
     struct http_client_request request = {.url = url, .timeout_ms = 5000, .on_data = feed_parser,
-                                          .context = &parser};
+                                          .on_response = note_response, .context = &parser};
     struct http_client_response response;
     assert_int_equal(http_client_fetch(fixture->client, &request, &response), 0);
     assert_int_equal(response.http_status, 200);
+    assert_int_equal(seen_status, 200);
+    assert_string_equal(seen_type, "text/event-stream");
     assert_int_equal(collected.events, 5);
     assert_int_equal(collected.last, 4);
     http_client_response_free(&response);

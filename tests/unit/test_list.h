@@ -1,9 +1,9 @@
 /* test_list.h — the one registry of unit test groups.
  *
  * Each tests/unit/test_NAME.c defines `int test_group_NAME(void)` which runs
- * its cmocka group and returns the number of failures. Add a line to both
- * lists below to register a new file; unit_main.c runs them all, or only the
- * groups named on its command line. */
+ * its cmocka group and returns the number of failures. Add one X(NAME) line
+ * below (kept in alphabetical order) to register a new file; unit_main.c runs
+ * them all, or only the groups named on its command line. */
 #ifndef ASSAY_TEST_LIST_H
 #define ASSAY_TEST_LIST_H
 

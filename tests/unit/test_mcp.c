@@ -1004,6 +1004,35 @@ static void stdio_answers_worker_calls_after_end_of_input(void **state)
     stdio_finish(&fixture);
 }
 
+static void stdio_pushes_unsolicited_messages(void **state)
+{
+    struct stdio_fixture fixture;
+    stdio_start(&fixture);
+    stdio_write(&fixture, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"resources/subscribe\","
+                          "\"params\":{\"uri\":\"test://text\"}}\n");
+    json_t *message = stdio_read(&fixture);
+    assert_int_equal(json_integer_value(json_object_get(message, "id")), 1);
+    json_decref(message);
+    /* Only subscribers hear about a resource; everyone hears a broadcast. */
+    assert_int_equal(mcp_server_notify_resource_updated(fixture.server, "test://blob"), 0);
+    assert_int_equal(mcp_server_notify_resource_updated(fixture.server, "test://text"), 1);
+    assert_int_equal(
+        mcp_server_notify_all(fixture.server, "notifications/tools/list_changed", NULL), 1);
+    message = stdio_read(&fixture);
+    assert_string_equal(json_string_value(json_object_get(message, "method")),
+                        "notifications/resources/updated");
+    assert_string_equal(
+        json_string_value(json_object_get(json_object_get(message, "params"), "uri")),
+        "test://text");
+    json_decref(message);
+    message = stdio_read(&fixture);
+    assert_string_equal(json_string_value(json_object_get(message, "method")),
+                        "notifications/tools/list_changed");
+    assert_null(json_object_get(message, "id"));
+    json_decref(message);
+    stdio_finish(&fixture);
+}
+
 int test_group_mcp(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1022,6 +1051,7 @@ int test_group_mcp(void)
         cmocka_unit_test(stdio_framing_and_oversized_lines),
         cmocka_unit_test(stdio_cancellation_stops_a_running_call),
         cmocka_unit_test(stdio_answers_worker_calls_after_end_of_input),
+        cmocka_unit_test(stdio_pushes_unsolicited_messages),
     };
     return cmocka_run_group_tests_name("mcp", tests, NULL, NULL);
 }

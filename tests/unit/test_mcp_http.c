@@ -538,6 +538,21 @@ static void progress_and_logs_stream_as_sse(void **state)
     http_call_free(call);
     events_free(&events);
 
+    /* An inline call (no token) that logs turns into a stream as well. */
+    events_init(&events);
+    call = start_stream(fixture, "POST",
+                        "{\"jsonrpc\":\"2.0\",\"id\":11,\"method\":\"tools/call\","
+                        "\"params\":{\"name\":\"logger\"}}",
+                        headers, &events);
+    response = http_call_wait(call);
+    assert_true(http_client_response_header(response, "Content-Type", value, sizeof value));
+    assert_string_equal(value, "text/event-stream");
+    assert_int_equal(json_array_size(events.messages), 3); /* two logs (no progress), the answer */
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(events.messages, 2), "id")),
+                     11);
+    http_call_free(call);
+    events_free(&events);
+
     /* A client that takes only JSON gets the answer alone. */
     const char *json_only[] = {"-Accept", "Accept: application/json", NULL};
     struct http_client_response plain;

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "core/memory.h"
 #include "jsonrpc/json_strict.h"
 #include "test_list.h"
 
@@ -22,6 +23,8 @@ static const struct group groups[] = {TEST_GROUPS(GROUP_ENTRY)};
 
 int main(int argc, char **argv)
 {
+    /* count live blocks so that tests can assert that nothing leaks */
+    assay_memory_set_counting(1);
     json_strict_install_allocator();
     int failures = 0, ran = 0;
     for (size_t index = 0; index < sizeof groups / sizeof groups[0]; index++) {
