@@ -721,7 +721,7 @@ int http_server_new(const struct http_server_options *options, struct http_serve
     if (server->options.max_streams_per_client == 0)
         server->options.max_streams_per_client = 32;
     if (server->options.max_header_bytes == 0)
-        server->options.max_header_bytes = 32u << 10;
+        server->options.max_header_bytes = 16u << 10;
     if (server->options.max_stream_buffer_bytes == 0)
         server->options.max_stream_buffer_bytes = 8u << 20;
     pthread_mutex_init(&server->lock, NULL);
