@@ -1,9 +1,16 @@
 #!/bin/bash
 # run-main.sh — the main job behind `make run`.
 #
-# Until the assessment engine lands, this is the protocol demo: assay's A2A
-# echo agent and assay's MCP test server run as real processes on loopback,
-# and assay's own A2A and MCP clients talk to them. Every exchange is printed.
+# Until the assessment engine lands (`assay run`), this shows what exists,
+# for real, on loopback:
+#   1. the protocols: assay's A2A echo agent and MCP test server as real
+#      processes, driven by assay's own A2A and MCP clients;
+#   2. the built-in benchmark: `assay bench check` replays every task's
+#      reference solution (must score 1.0) and an idle episode (must score
+#      below it) — an oracle-versus-idle comparison on all 64 tasks;
+#   3. one task played end to end: `assay env` serves it over MCP, assay's
+#      MCP client plays it as a subject, and the judge's control endpoint
+#      scores the episode.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ASSAY=${ASSAY:-build/assay}
@@ -11,35 +18,54 @@ pids=()
 cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT INT TERM
 
-start() { # start COMMAND... ; sets URL from the READY line
-    local log
-    log=$(mktemp)
-    "$@" >"$log" 2>&1 &
+start() { # start COMMAND... ; sets URL from the READY line and LOG
+    LOG=$(mktemp)
+    "$@" >"$LOG" 2>&1 &
     pids+=($!)
     for _ in $(seq 1 100); do
-        URL=$(sed -n 's/^READY //p' "$log" | head -1)
+        URL=$(sed -n 's/^READY //p' "$LOG" | head -1)
         [ -n "$URL" ] && return 0
         sleep 0.05
     done
-    echo "run: '$*' did not start:"; cat "$log"; exit 1
+    echo "run: '$*' did not start:"; cat "$LOG"; exit 1
 }
-show() { echo; echo "\$ assay ${*:2}"; "$@"; }
+# show COMMAND...: prints the command, runs it, trims very long lines for a terminal
+show() {
+    echo
+    echo "\$ assay ${*:2}"
+    "$@" | awk '{ if (length($0) > 220) print substr($0, 1, 220) " ..."; else print }'
+}
+section() { echo; echo "== $*"; }
 
 "$ASSAY" version
+
+section "A2A 1.0: assay's echo agent and assay's client"
 start "$ASSAY" fixture a2a echo --port 0
 A2A_URL=$URL
-echo "A2A echo agent listening at $A2A_URL"
 show "$ASSAY" fixture a2a client "$A2A_URL" card
 show "$ASSAY" fixture a2a client "$A2A_URL" send "hello from assay"
 show "$ASSAY" fixture a2a client "$A2A_URL" stream "stream this"
-show "$ASSAY" fixture a2a client "$A2A_URL" list
 
+section "MCP 2025-11-25: assay's test server and client, over HTTP and stdio"
 start "$ASSAY" fixture mcp http --port 0
 MCP_URL=$URL
-echo
-echo "MCP test server listening at $MCP_URL"
-show "$ASSAY" fixture mcp client --url "$MCP_URL" list-tools
 show "$ASSAY" fixture mcp client --url "$MCP_URL" call echo '{"text":"hello over MCP"}'
-show "$ASSAY" fixture mcp client --stdio -- "$ASSAY" fixture mcp stdio call echo '{"text":"hello over stdio"}'
+show "$ASSAY" fixture mcp client --stdio -- "$ASSAY" fixture mcp stdio -- call add '{"a":2,"b":3}'
+
+section "The built-in benchmark: every reference solution against an idle agent"
+show "$ASSAY" bench list
+show "$ASSAY" bench check web-of-sites
+
+section "One task played through MCP: assay env, a scripted subject, the judge's score"
+start "$ASSAY" env --bench web-of-sites --task price-blue-ceramic-mug --port 0
+ENV_URL=$URL
+CONTROL_URL=$(sed -n 's/^CONTROL //p' "$LOG")
+show "$ASSAY" fixture mcp client --url "$ENV_URL" read task://instruction \
+    call open '{"url":"http://shop.local/search?q=blue+mug"}' \
+    call click '{"label":"Ceramic mug (blue) - $12.50"}' \
+    call answer '{"text":"$12.50"}'
+session=$("$ASSAY" fixture mcp client --url "$CONTROL_URL" call sessions '{}' |
+          grep -o '"session":"[^"]*"' | head -1 | cut -d'"' -f4)
+show "$ASSAY" fixture mcp client --url "$CONTROL_URL" call evaluate "{\"session\":\"$session\"}"
 echo
-echo "run: protocol demo complete (the full assessment arrives with the engine; see README)"
+echo "run: done. The full assessment (assay run examples/quickstart.yaml) arrives with the engine; see README."
