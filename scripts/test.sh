@@ -6,6 +6,8 @@
 #   lint       banned calls, file headers (scripts/lint.sh)
 #   unit       cmocka unit tests, release build
 #   sanitize   the same unit tests under AddressSanitizer + UBSan (leaks included)
+#   cli        the command line as a user meets it (tests/cli/run-cli.sh), also
+#              with the sanitizer binary
 #   interop-*  assay against the official SDKs and conformance suite
 #              (tests/interop/run-*.sh), with the release binary and again with
 #              the sanitizer binary so that server-side memory errors under real
@@ -64,6 +66,8 @@ stage build make -j"$JOBS" all
 stage lint scripts/lint.sh
 stage unit build/unit-tests
 stage sanitize bash -c "make -j$JOBS BUILD=sanitize all && build/sanitize/unit-tests"
+stage cli tests/cli/run-cli.sh build/assay
+stage cli-sanitize tests/cli/run-cli.sh build/sanitize/assay
 for runner in tests/interop/run-*.sh; do
     [ -e "$runner" ] || continue
     name=$(basename "$runner" .sh)

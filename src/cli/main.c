@@ -23,7 +23,7 @@ static const struct command commands[] = {
     {"agent", "serve a built-in subject agent over A2A (not yet available)", command_not_yet},
     {"env", "serve one task environment over MCP", command_env},
     {"bench", "list, show and check benchmark packages", command_bench},
-    {"stats", "reports, comparisons, IRT and time horizons (not yet available)", command_not_yet},
+    {"stats", "IRT and time horizons on response files (reports on runs: not yet)", command_stats},
     {"fixture", "protocol fixtures for interop tests and benchmarks: a2a | mcp",
      command_fixture},
     {"version", "print the version and the protocol versions spoken", command_version},
