@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "jsonrpc/json_write.h"
 #include "a2a/errors.h"
 #include "a2a/server_internal.h"
 #include "core/log.h"
@@ -154,7 +155,7 @@ int a2a__task_dump_view(json_t *task, int history_length, int include_artifacts,
                        (history_length > 0 && json_array_size(history) > (size_t)history_length);
     int drop_artifacts = !include_artifacts && json_object_get(task, "artifacts") != NULL;
     if (!trim_history && !drop_artifacts)
-        return a2a__json_write(task, out);
+        return json_write_compact(task, out);
     /* A shallow copy shares every member with the task; only the trimmed
      * members are replaced, so the cost is one object and one array. */
     json_t *view = json_copy(task);
@@ -174,7 +175,7 @@ int a2a__task_dump_view(json_t *task, int history_length, int include_artifacts,
             return ASSAY_ERR_NOMEM;
         }
     }
-    int status = a2a__json_write(view, out);
+    int status = json_write_compact(view, out);
     json_decref(view);
     return status;
 }
@@ -193,7 +194,7 @@ int a2a__task_save_locked(struct a2a_execution *task)
      * reallocations from 64 bytes up. */
     int status = buffer_reserve(&task->snapshot, 2048);
     if (status == ASSAY_OK)
-        status = a2a__json_write(task->task, &task->snapshot);
+        status = json_write_compact(task->task, &task->snapshot);
     if (status != ASSAY_OK) {
         buffer_reset(&task->snapshot);
         return status;
@@ -212,7 +213,7 @@ int a2a__envelope(struct buffer *out, json_t *id, const char *prefix, const char
 {
     int status = buffer_append_string(out, "{\"jsonrpc\":\"2.0\",\"id\":");
     if (status == ASSAY_OK)
-        status = id != NULL ? a2a__json_write(id, out) : buffer_append_string(out, "null");
+        status = id != NULL ? json_write_compact(id, out) : buffer_append_string(out, "null");
     if (status == ASSAY_OK)
         status = buffer_append_string(out, ",\"result\":");
     if (status == ASSAY_OK && prefix != NULL)
@@ -315,7 +316,7 @@ static void task_changed_locked(struct a2a_execution *task, json_t *event, int e
     }
     if (event != NULL && task->subscribers != NULL) {
         struct buffer text = {0};
-        if (a2a__json_write(event, &text) == ASSAY_OK)
+        if (json_write_compact(event, &text) == ASSAY_OK)
             broadcast_locked(task, text.data, text.length);
         buffer_free(&text);
     }
@@ -338,7 +339,7 @@ void a2a__task_subscribe_locked(struct a2a_execution *task, struct http_stream *
     }
     subscriber->stream = stream;
     struct buffer id_text = {0};
-    if (a2a__json_write(id != NULL ? id : json_null(), &id_text) != ASSAY_OK) {
+    if (json_write_compact(id != NULL ? id : json_null(), &id_text) != ASSAY_OK) {
         buffer_free(&id_text);
         goto fail;
     }

@@ -7,6 +7,7 @@
  * are already serialised (the store's text, a live task's snapshot) are
  * framed by string concatenation instead of being parsed and dumped again.
  */
+#include "jsonrpc/json_write.h"
 #include "a2a/server.h"
 
 #include <stdarg.h>
@@ -46,7 +47,7 @@ static void respond_body(struct http_request *request, unsigned status, struct b
 static void respond_json(struct http_request *request, unsigned status, json_t *response)
 {
     struct buffer body = {0};
-    if (response == NULL || a2a__json_write(response, &body) != ASSAY_OK)
+    if (response == NULL || json_write_compact(response, &body) != ASSAY_OK)
         http_respond_error(request, 500, "out of memory");
     else
         respond_body(request, status, &body);
@@ -249,7 +250,7 @@ static void stream_error(struct http_stream *stream, json_t *id, int code, const
 {
     json_t *response = a2a_error_response(id, code, message, NULL, NULL, NULL);
     struct buffer text = {0}, event = {0};
-    if (response != NULL && a2a__json_write(response, &text) == ASSAY_OK &&
+    if (response != NULL && json_write_compact(response, &text) == ASSAY_OK &&
         buffer_append_string(&event, "data: ") == ASSAY_OK &&
         buffer_append(&event, text.data, text.length) == ASSAY_OK &&
         buffer_append_string(&event, "\n\n") == ASSAY_OK)
@@ -655,7 +656,7 @@ static void method_cancel_task(struct rpc *rpc)
             if (a2a__task_json_set_status(task_json, A2A_TASK_STATE_CANCELED,
                                           a2a_agent_text_message_new("canceled on request"),
                                           now) == ASSAY_OK &&
-                a2a__json_write(task_json, &view) == ASSAY_OK &&
+                json_write_compact(task_json, &view) == ASSAY_OK &&
                 server->store->save(server->store, &summary, view.data, view.length) == ASSAY_OK)
                 respond_text(rpc, NULL, view.data, view.length, NULL);
             else
@@ -712,7 +713,7 @@ static void method_subscribe(struct rpc *rpc)
         struct http_stream *stream = http_respond_stream(rpc->request, 200, "text/event-stream");
         struct buffer id_text = {0};
         if (stream != NULL &&
-            a2a__json_write(rpc->id != NULL ? rpc->id : json_null(), &id_text) == ASSAY_OK &&
+            json_write_compact(rpc->id != NULL ? rpc->id : json_null(), &id_text) == ASSAY_OK &&
             buffer_append_string(&event, "{\"task\":") == ASSAY_OK &&
             buffer_append(&event, text.data, text.length) == ASSAY_OK &&
             buffer_append_string(&event, "}") == ASSAY_OK) {
@@ -788,7 +789,7 @@ static void method_list_tasks(struct rpc *rpc)
     if (status == ASSAY_OK)
         status = buffer_append_string(&result, "],\"nextPageToken\":");
     if (status == ASSAY_OK)
-        status = token != NULL ? a2a__json_write(token, &result) : ASSAY_ERR_NOMEM;
+        status = token != NULL ? json_write_compact(token, &result) : ASSAY_ERR_NOMEM;
     if (status == ASSAY_OK)
         status = buffer_append_format(&result, ",\"pageSize\":%ld,\"totalSize\":%zu}", page_size,
                                       page.total);
@@ -1000,7 +1001,7 @@ static int build_card(struct a2a_server *server)
     if (card == NULL)
         return ASSAY_ERR_NOMEM;
     struct buffer text = {0};
-    int status = a2a__json_write(card, &text);
+    int status = json_write_compact(card, &text);
     json_decref(card);
     if (status != ASSAY_OK) {
         buffer_free(&text);

@@ -161,9 +161,6 @@ int a2a__task_cancel_locked(struct a2a_execution *task);
  * inline fast path. Does not release the caller's reference. */
 void a2a__task_run(struct a2a_execution *task);
 
-/* Compact JSON of a tree (no cycles), byte for byte what json_dumps with
- * JSON_COMPACT | JSON_ENCODE_ANY writes, without its per-container cost. */
-int a2a__json_write(const json_t *value, struct buffer *out);
 
 /* JSON-RPC framing of a pre-serialised result:
  * {"jsonrpc":"2.0","id":ID,"result":PREFIX TEXT SUFFIX}. */

@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jsonrpc/json_write.h"
 #include "core/log.h"
 #include "core/memory.h"
 #include "core/status.h"
@@ -648,8 +649,8 @@ static void complete_call(struct mcp_call *call, int status, json_t *result)
         struct buffer text = {0};
         json_t *error = status == ASSAY_OK ? NULL : error_object(call, status);
         int written = status == ASSAY_OK
-                          ? mcp__dump_response(call->message.id, "result", result, &text)
-                      : error != NULL ? mcp__dump_response(call->message.id, "error", error, &text)
+                          ? json_write_response(call->message.id, "result", result, &text)
+                      : error != NULL ? json_write_response(call->message.id, "error", error, &text)
                                       : ASSAY_ERR_NOMEM;
         if (written == ASSAY_OK) {
             exchange->ops->finish(exchange, text.data, text.length, status == ASSAY_OK);

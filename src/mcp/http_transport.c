@@ -22,6 +22,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "jsonrpc/json_write.h"
 #include "core/log.h"
 #include "core/memory.h"
 #include "core/status.h"
@@ -101,7 +102,7 @@ static void respond_error(struct http_request *request, unsigned status, int cod
 static void respond_json(struct http_request *request, unsigned status, json_t *message)
 {
     struct buffer text = {0};
-    if (mcp__dump(message, &text) == ASSAY_OK)
+    if (json_write_compact(message, &text) == ASSAY_OK)
         http_respond(request, status, "application/json", text.data, text.length);
     else
         http_respond_error(request, 500, "out of memory");

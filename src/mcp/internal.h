@@ -238,13 +238,6 @@ int mcp__handle_text(struct mcp_server *server, struct mcp__session *session, co
                      size_t length, struct mcp__exchange *exchange);
 /* 1 when root looks like a JSON-RPC response (id plus result or error). */
 int mcp__is_response(const json_t *root);
-/* json_text.c: appends compact JSON (no newline) to out; on failure out is
- * left as it was. */
-int mcp__dump(const json_t *value, struct buffer *out);
-/* Appends {"jsonrpc":"2.0","id":ID,"MEMBER":VALUE}; member is "result" or
- * "error". id NULL writes null. */
-int mcp__dump_response(const json_t *id, const char *member, const json_t *value,
-                       struct buffer *out);
 /* Dumps message and hands it to exchange->send; consumes message. */
 int mcp__exchange_send_json(struct mcp__exchange *exchange, json_t *message, int is_request);
 /* Dumps a complete response object and finishes the exchange with it;

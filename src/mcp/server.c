@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "jsonrpc/json_write.h"
 #include "core/log.h"
 #include "core/memory.h"
 #include "core/status.h"
@@ -551,7 +552,7 @@ static int broadcast(struct mcp_server *server, const char *method, json_t *para
     if (message == NULL)
         return ASSAY_ERR_NOMEM;
     struct buffer text = {0};
-    int status = mcp__dump(message, &text);
+    int status = json_write_compact(message, &text);
     json_decref(message);
     if (status != ASSAY_OK) {
         buffer_free(&text);

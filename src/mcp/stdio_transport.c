@@ -15,6 +15,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "jsonrpc/json_write.h"
 #include "core/log.h"
 #include "core/memory.h"
 #include "core/status.h"
@@ -106,7 +107,7 @@ static int write_line(struct connection *connection, const char *text, size_t le
 static int write_message(struct connection *connection, json_t *message)
 {
     struct buffer text = {0};
-    int status = mcp__dump(message, &text);
+    int status = json_write_compact(message, &text);
     json_decref(message);
     if (status == ASSAY_OK)
         status = write_line(connection, text.data, text.length);

@@ -198,10 +198,11 @@ static json_t *get_task(struct fixture *fixture, const char *task_id, int histor
     return task;
 }
 
-/* Polls GetTask until the task is in `state` (2 s at most). */
+/* Polls GetTask until the task is in `state` (20 s at most: generous, so a
+ * loaded CI machine does not fail it; it returns as soon as the state shows). */
 static json_t *wait_for_state(struct fixture *fixture, const char *task_id, const char *state)
 {
-    for (int attempt = 0; attempt < 400; attempt++) {
+    for (int attempt = 0; attempt < 4000; attempt++) {
         json_t *task = get_task(fixture, task_id, -1);
         if (strcmp(state_of(task), state) == 0)
             return task;
@@ -490,7 +491,7 @@ static void subscribe_follows_a_running_task(void **state)
     collector_init(&subscription.collector);
     pthread_t thread;
     pthread_create(&thread, NULL, subscribe_thread, &subscription);
-    for (int attempt = 0; attempt < 400 && collected(&subscription.collector) == 0; attempt++)
+    for (int attempt = 0; attempt < 4000 && collected(&subscription.collector) == 0; attempt++)
         usleep(5000);
     assert_int_equal(collected(&subscription.collector), 1);
     atomic_store(&gate_open, 1);
@@ -558,7 +559,7 @@ static void *blocked_send_thread(void *argument)
 static char *find_task_in_context(struct fixture *fixture, const char *context_id,
                                   const char *state)
 {
-    for (int attempt = 0; attempt < 400; attempt++) {
+    for (int attempt = 0; attempt < 4000; attempt++) {
         json_t *params = json_pack("{s:s, s:s}", "contextId", context_id, "status", state);
         json_t *result = NULL;
         assert_int_equal(a2a_client_list_tasks(fixture->client, params, NULL, &result, NULL),
@@ -1122,7 +1123,7 @@ static void shutdown_with_turns_in_flight(void **state)
     collector_init(&subscription.collector);
     pthread_t subscriber;
     pthread_create(&subscriber, NULL, subscribe_thread, &subscription);
-    for (int attempt = 0; attempt < 400 && collected(&subscription.collector) == 0; attempt++)
+    for (int attempt = 0; attempt < 4000 && collected(&subscription.collector) == 0; attempt++)
         usleep(5000);
     usleep(20000);
     a2a_server_free(second.server); /* cancels the turns, answers, closes */

@@ -255,7 +255,7 @@ static void client_disconnect_closes_stream(void **state)
     http_call_free(call);
     /* A write after the peer left must fail (MHD notices on the write). */
     int failed = 0;
-    for (int attempt = 0; attempt < 200 && !failed; attempt++) {
+    for (int attempt = 0; attempt < 2000 && !failed; attempt++) {
         failed = http_stream_write(open_stream, ": ping\n\n", 8) != 0;
         usleep(5000);
     }
@@ -274,7 +274,7 @@ static void timeout_is_reported(void **state)
     struct http_client_response response;
     assert_int_equal(http_client_fetch(fixture->client, &request, &response), ASSAY_ERR_TIMEOUT);
     http_client_response_free(&response);
-    for (int attempt = 0; attempt < 200 && http_stream_write(open_stream, ":\n\n", 3) == 0; attempt++)
+    for (int attempt = 0; attempt < 2000 && http_stream_write(open_stream, ":\n\n", 3) == 0; attempt++)
         usleep(5000);
     http_stream_close(open_stream);
     open_stream = NULL;

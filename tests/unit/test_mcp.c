@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "jsonrpc/json_write.h"
 #include "core/memory.h"
 #include "jsonrpc/json_strict.h"
 #include "mcp/internal.h"
@@ -785,7 +786,7 @@ static void json_writer_matches_jansson(void **state)
         assert_non_null(value);
         char *expected = json_dumps(value, JSON_COMPACT | JSON_ENCODE_ANY);
         struct buffer out = {0};
-        assert_int_equal(mcp__dump(value, &out), 0);
+        assert_int_equal(json_write_compact(value, &out), 0);
         assert_string_equal(out.data, expected);
         free(expected);
         buffer_free(&out);
@@ -794,7 +795,7 @@ static void json_writer_matches_jansson(void **state)
     struct buffer out = {0};
     json_t *id = json_integer(12);
     json_t *result = json_pack("{s:s}", "k", "v");
-    assert_int_equal(mcp__dump_response(id, "result", result, &out), 0);
+    assert_int_equal(json_write_response(id, "result", result, &out), 0);
     assert_string_equal(out.data, "{\"jsonrpc\":\"2.0\",\"id\":12,\"result\":{\"k\":\"v\"}}");
     buffer_free(&out);
     json_decref(id);
