@@ -1,23 +1,7 @@
 # lib.sh — shell functions the benchmarks share (sourced, not run).
 # Servers print `READY URL` when listening; wrk_post.lua prints one RESULT line.
 
-pids=()
-cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
-trap cleanup EXIT
-
-# start COMMAND...: starts a server; sets URL (from its READY line), PID and LOG.
-start() {
-    LOG=$(mktemp)
-    "$@" >"$LOG" 2>&1 &
-    PID=$!
-    pids+=("$PID")
-    for _ in $(seq 1 200); do
-        URL=$(sed -n 's/^READY //p' "$LOG" | head -1)
-        [ -n "$URL" ] && return 0
-        sleep 0.05
-    done
-    echo "bench: '$*' did not print READY:"; cat "$LOG"; exit 1
-}
+source scripts/lib.sh
 
 peak_mib() { awk '/VmHWM/ {printf "%.1f", $2/1024}' "/proc/$1/status"; }
 resident_kib() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }

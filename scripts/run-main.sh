@@ -14,21 +14,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ASSAY=${ASSAY:-build/assay}
-pids=()
-cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
-trap cleanup EXIT INT TERM
+source scripts/lib.sh
 
-start() { # start COMMAND... ; sets URL from the READY line and LOG
-    LOG=$(mktemp)
-    "$@" >"$LOG" 2>&1 &
-    pids+=($!)
-    for _ in $(seq 1 100); do
-        URL=$(sed -n 's/^READY //p' "$LOG" | head -1)
-        [ -n "$URL" ] && return 0
-        sleep 0.05
-    done
-    echo "run: '$*' did not start:"; cat "$LOG"; exit 1
-}
 # show COMMAND...: prints the command, runs it, trims very long lines for a terminal
 show() {
     echo
