@@ -18,7 +18,7 @@
 
 static const char usage[] =
     "usage: assay env --bench PKG --task ID [--port P] [--control-port Q] [--web-port W]\n"
-    "                 [--path DIRS]\n"
+    "                 [--require-token] [--path DIRS]\n"
     "       assay env --bench PKG --task ID --stdio [--control]\n"
     "\n"
     "Serves one task as an MCP server (protocol 2025-11-25). Subjects get the task's tools\n"
@@ -32,6 +32,9 @@ static const char usage[] =
     "control tools is \"web:<cookie>\"). Give subjects only the READY or WEB address.\n"
     "Stops on SIGINT or SIGTERM.\n"
     "\n"
+    "--require-token is the judge's mode: a subject must send `Authorization: Bearer T`\n"
+    "where T names an episode the judge created with `reset {\"token\": T}`.\n"
+    "\n"
     "--stdio serves over standard input and output instead; --control adds the lifecycle\n"
     "tools to it (for a judge that is itself the client).\n";
 
@@ -39,17 +42,17 @@ int command_env(int argc, char **argv)
 {
     const char *bench = NULL, *task_id = NULL, *search_path = NULL;
     long port = 0, control_port = 0, web_port = 0;
-    int use_stdio = 0, control = 0;
+    int use_stdio = 0, control = 0, require_token = 0;
     static const struct option options[] = {
         {"bench", required_argument, NULL, 'b'},        {"task", required_argument, NULL, 't'},
         {"port", required_argument, NULL, 'p'},         {"control-port", required_argument, NULL, 'c'},
         {"path", required_argument, NULL, 'P'},         {"stdio", no_argument, NULL, 's'},
         {"control", no_argument, NULL, 'C'},            {"help", no_argument, NULL, 'h'},
-        {"web-port", required_argument, NULL, 'w'},
+        {"web-port", required_argument, NULL, 'w'},     {"require-token", no_argument, NULL, 'T'},
         {NULL, 0, NULL, 0}};
     optind = 1;
     int option;
-    while ((option = getopt_long(argc, argv, "b:t:p:c:P:sChw:", options, NULL)) != -1) {
+    while ((option = getopt_long(argc, argv, "b:t:p:c:P:sChw:T", options, NULL)) != -1) {
         char *end = NULL;
         switch (option) {
         case 'b': bench = optarg; break;
@@ -57,6 +60,7 @@ int command_env(int argc, char **argv)
         case 'P': search_path = optarg; break;
         case 's': use_stdio = 1; break;
         case 'C': control = 1; break;
+        case 'T': require_token = 1; break;
         case 'p':
         case 'c':
         case 'w': {
@@ -107,7 +111,8 @@ int command_env(int argc, char **argv)
         goto done;
     }
     world = task_server_load_world(package, &error);
-    struct task_server_options server_options = {.control_on_subject = use_stdio && control};
+    struct task_server_options server_options = {.control_on_subject = use_stdio && control,
+                                                  .require_token = require_token};
     if (world == NULL || task_server_new(package, task, world, &server_options, &server, &error) != ASSAY_OK) {
         fprintf(stderr, "assay env: %s\n", error.message);
         goto done;

@@ -124,10 +124,23 @@ static int subject_tool(struct mcp_call *call, const char *tool, const json_t *a
     struct assay_error error = {0};
     struct buffer observation = {0};
     int status;
+    /* A subject with a bearer token plays the token's episode, across
+     * however many MCP sessions it opens; without one, its session's. */
+    char key[300];
+    const char *token = mcp_call_bearer_token(call);
+    if (token[0] != '\0')
+        snprintf(key, sizeof key, "token:%s", token);
+    else
+        snprintf(key, sizeof key, "%s", mcp_call_session_id(call));
     pthread_mutex_lock(&server->lock);
-    struct episode *episode = episode_find(server, mcp_call_session_id(call));
-    if (episode == NULL &&
-        (status = episode_reset(server, mcp_call_session_id(call), server->task->seed, &episode, &error)) != ASSAY_OK) {
+    struct episode *episode = episode_find(server, key);
+    if (episode == NULL && server->options.require_token) {
+        pthread_mutex_unlock(&server->lock);
+        return mcp_call_fail(call, token[0] != '\0' ? "unknown episode token: ask the judge for this episode's token"
+                                                   : "this environment needs the per-episode bearer token the judge "
+                                                     "sent with the task (Authorization: Bearer ...)");
+    }
+    if (episode == NULL && (status = episode_reset(server, key, server->task->seed, &episode, &error)) != ASSAY_OK) {
         pthread_mutex_unlock(&server->lock);
         return mcp_call_fail(call, "cannot start the episode: %s", error.message);
     }
@@ -178,10 +191,18 @@ static int instruction_resource(struct mcp_call *call, const char *uri, const js
 
 /* ---- the judge's controls ------------------------------------------------------ */
 
-static const char *session_argument(const json_t *arguments)
+/* The episode a control call names: {"token": T} is episode "token:T",
+ * else {"session": S} (default ""). */
+static const char *episode_argument(const json_t *arguments, char *key, size_t size)
 {
+    const char *token = json_string_value(json_object_get(arguments, "token"));
+    if (token != NULL) {
+        snprintf(key, size, "token:%s", token);
+        return key;
+    }
     const char *session = json_string_value(json_object_get(arguments, "session"));
-    return session != NULL ? session : "";
+    snprintf(key, size, "%s", session != NULL ? session : "");
+    return key;
 }
 
 static int control_sessions(struct mcp_call *call, const json_t *arguments, void *context, json_t **result)
@@ -208,14 +229,15 @@ static int control_reset(struct mcp_call *call, const json_t *arguments, void *c
     long long seed = json_is_integer(seed_value) ? json_integer_value(seed_value) : server->task->seed;
     struct assay_error error = {0};
     struct episode *episode = NULL;
+    char key[300];
+    episode_argument(arguments, key, sizeof key);
     pthread_mutex_lock(&server->lock);
-    int status = episode_reset(server, session_argument(arguments), seed, &episode, &error);
+    int status = episode_reset(server, key, seed, &episode, &error);
     pthread_mutex_unlock(&server->lock);
     if (status != ASSAY_OK)
         return mcp_call_fail(call, "reset failed: %s", error.message);
     *result = mcp_result_structured(
-        json_pack("{s:s, s:I, s:s}", "session", session_argument(arguments), "seed", (json_int_t)seed, "task",
-                  server->task->id));
+        json_pack("{s:s, s:I, s:s}", "session", key, "seed", (json_int_t)seed, "task", server->task->id));
     return *result != NULL ? ASSAY_OK : ASSAY_ERR_NOMEM;
 }
 
@@ -228,7 +250,8 @@ static int control_evaluate(struct mcp_call *call, const json_t *arguments, void
     if (server->reference == NULL && !server->reference_failed && server->task->reference != NULL &&
         task_replay_reference(server->task, server->world, &server->reference, &error) != ASSAY_OK)
         server->reference_failed = 1;
-    struct episode *episode = episode_find(server, session_argument(arguments));
+    char key[300];
+    struct episode *episode = episode_find(server, episode_argument(arguments, key, sizeof key));
     int status = ASSAY_ERR_NOT_FOUND;
     if (episode != NULL) {
         episode->last_used = time(NULL);
@@ -238,8 +261,7 @@ static int control_evaluate(struct mcp_call *call, const json_t *arguments, void
     }
     pthread_mutex_unlock(&server->lock);
     if (episode == NULL)
-        return mcp_call_fail(call, "no episode for session '%s' (it never called a tool, or was closed)",
-                             session_argument(arguments));
+        return mcp_call_fail(call, "no episode '%s' (it never called a tool, or was closed)", key);
     if (status != ASSAY_OK)
         return mcp_call_fail(call, "evaluation failed: %s", error.message);
     *result = mcp_result_structured(verdict);
@@ -250,9 +272,11 @@ static int control_close(struct mcp_call *call, const json_t *arguments, void *c
 {
     struct task_server *server = context;
     int found = 0;
+    char key[300];
+    episode_argument(arguments, key, sizeof key);
     pthread_mutex_lock(&server->lock);
     for (size_t index = 0; index < server->episode_count; index++)
-        if (strcmp(server->episodes[index].session, session_argument(arguments)) == 0) {
+        if (strcmp(server->episodes[index].session, key) == 0) {
             episode_drop(server, index);
             found = 1;
             break;
@@ -264,7 +288,8 @@ static int control_close(struct mcp_call *call, const json_t *arguments, void *c
 
 static const char session_schema[] =
     "{\"type\":\"object\",\"properties\":{\"session\":{\"type\":\"string\","
-    "\"description\":\"the subject's MCP session id (\\\"\\\" over stdio)\"}}}";
+    "\"description\":\"the subject's MCP session id (\\\"\\\" over stdio)\"},"
+    "\"token\":{\"type\":\"string\",\"description\":\"or the episode's bearer token\"}}}";
 
 static int add_controls(struct task_server *server, struct mcp_server *target)
 {
@@ -274,7 +299,7 @@ static int add_controls(struct task_server *server, struct mcp_server *target)
     status = status ? status : mcp_server_add_tool(target, &(struct mcp_tool){
         .name = "reset", .description = "Start the episode of a session afresh, with an optional seed (judge only).",
         .input_schema_json = "{\"type\":\"object\",\"properties\":{\"session\":{\"type\":\"string\"},"
-                             "\"seed\":{\"type\":\"integer\"}}}",
+                             "\"token\":{\"type\":\"string\"},\"seed\":{\"type\":\"integer\"}}}",
         .handler = control_reset, .context = server});
     status = status ? status : mcp_server_add_tool(target, &(struct mcp_tool){
         .name = "evaluate", .description = "Judge a session's episode: score, verdicts, done (judge only).",

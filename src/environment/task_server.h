@@ -7,7 +7,10 @@
  *     task's seed) on its first tool call, so sessions never see each
  *     other's state. The step budget is enforced here.
  *   - the *control* server, for judges only, offers `sessions`, `reset`,
- *     `evaluate` and `close` (modelled on the CUBE proposal's lifecycle). It
+ *     `evaluate` and `close` (modelled on the CUBE proposal's lifecycle),
+ *     naming an episode by `session` (its MCP session id) or by `token` (the
+ *     per-episode bearer token a judge hands its subject: the episode is
+ *     "token:T", whatever MCP sessions the subject opens with it). It
  *     is served on a separate endpoint that subjects are never told about;
  *     evaluators, the reference solution and the state stay behind it.
  *
@@ -33,6 +36,11 @@ struct task_server_options {
     /* In single-endpoint mode (stdio) the control tools are added to the
      * subject server too: only for a judge that is itself the client. */
     int control_on_subject;
+    /* Judge mode: a subject must present `Authorization: Bearer T` where T
+     * names an episode the judge created with `reset {token: T}`; anyone
+     * else is refused. Without it, a subject with a token still gets the
+     * token's episode (created on first use), one without plays per session. */
+    int require_token;
 };
 
 int task_server_new(const struct package *package, const struct task *task, const json_t *world,

@@ -391,6 +391,25 @@ static void standalone_closed(void *context)
 
 /* The session the request names, referenced; or NULL after answering 400
  * (no id) or 404 (unknown, ended or expired). */
+/* The token of an `Authorization: Bearer T` header into out ("" without
+ * one). ASSAY_ERR_INVALID for a token longer than MCP__BEARER_MAX. */
+static int request_bearer(struct http_request *request, char out[MCP__BEARER_MAX + 1])
+{
+    const char *header = http_request_header(request, "Authorization");
+    out[0] = '\0';
+    if (header == NULL || strncasecmp(header, "Bearer ", 7) != 0)
+        return ASSAY_OK;
+    const char *token = header + 7;
+    while (*token == ' ')
+        token++;
+    size_t length = strcspn(token, " \t\r\n");
+    if (length > MCP__BEARER_MAX)
+        return ASSAY_ERR_INVALID;
+    memcpy(out, token, length);
+    out[length] = '\0';
+    return ASSAY_OK;
+}
+
 static struct mcp__session *find_session(struct mcp_http_transport *transport,
                                          struct http_request *request, const char *id)
 {
@@ -400,9 +419,20 @@ static struct mcp__session *find_session(struct mcp_http_transport *transport,
         return NULL;
     }
     struct mcp__session *session = mcp__session_find(transport->server, id);
-    if (session == NULL)
+    if (session == NULL) {
         respond_error(request, 404, TRANSPORT_SESSION_NOT_FOUND,
                       "Session not found: it ended, expired or never existed; initialize again");
+        return NULL;
+    }
+    char bearer[MCP__BEARER_MAX + 1];
+    if (request_bearer(request, bearer) != ASSAY_OK || strcmp(bearer, session->bearer) != 0) {
+        /* A session id seen by someone else must not open the episode it
+         * belongs to: the session is bound to the credential it began with. */
+        respond_error(request, 403, TRANSPORT_BAD_REQUEST,
+                      "Forbidden: this session was opened with another Authorization");
+        mcp__session_release(session);
+        return NULL;
+    }
     return session;
 }
 
@@ -475,7 +505,17 @@ static void handle_post(struct mcp_http_transport *transport, struct http_reques
                           "MCP-Session-Id");
         } else {
             struct mcp__session *session = NULL;
-            int status = mcp__session_create(transport->server, 1, &session);
+            char bearer[MCP__BEARER_MAX + 1];
+            int status = request_bearer(request, bearer);
+            if (status != ASSAY_OK) {
+                respond_error(request, 401, TRANSPORT_BAD_REQUEST,
+                              "Unauthorized: the bearer token is longer than %d bytes", MCP__BEARER_MAX);
+                jsonrpc_message_release(&message);
+                return;
+            }
+            status = mcp__session_create(transport->server, 1, &session);
+            if (status == ASSAY_OK)
+                memcpy(session->bearer, bearer, sizeof session->bearer);
             if (status != ASSAY_OK) {
                 respond_error(request, 503, TRANSPORT_BAD_REQUEST,
                               "Service Unavailable: %s; retry later",

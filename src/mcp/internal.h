@@ -83,6 +83,9 @@ struct mcp__outbound {
  * session lock held, so it must not block for long nor take that lock. */
 typedef int (*mcp__push_function)(void *context, const char *text, size_t length);
 
+/* Longest bearer token accepted (longer ones are refused with 401). */
+#define MCP__BEARER_MAX 255
+
 struct mcp__session {
     char id[MCP__SESSION_ID_LENGTH + 1];
     struct mcp_server *server;
@@ -96,6 +99,10 @@ struct mcp__session {
     int answered_initialize;
     int initialized; /* notifications/initialized received */
     char protocol_version[16];
+    /* The bearer token of the request that opened the session ("" when it
+     * had none). Written once, before the session is shared; later requests
+     * must present the same token (a session is bound to its credential). */
+    char bearer[MCP__BEARER_MAX + 1];
     unsigned client_capabilities; /* MCP__CLIENT_* */
     struct mcp_call *calls;       /* calls running on workers, for cancellation */
     struct mcp__outbound *outbound;

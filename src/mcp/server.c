@@ -610,6 +610,11 @@ const char *mcp_call_session_id(const struct mcp_call *call)
     return call->session->indexed ? call->session->id : "";
 }
 
+const char *mcp_call_bearer_token(const struct mcp_call *call)
+{
+    return call->session->bearer;
+}
+
 int mcp_call_on_worker(const struct mcp_call *call)
 {
     return call->on_worker;

@@ -227,6 +227,11 @@ int mcp_call_client_request(struct mcp_call *call, const char *method, json_t *p
 const json_t *mcp_call_progress_token(const struct mcp_call *call);
 /* The session id (HTTP) or "" (stdio, local). */
 const char *mcp_call_session_id(const struct mcp_call *call);
+/* The bearer token (from `Authorization: Bearer T`) the HTTP session was
+ * opened with, or "" (no token, stdio, local). Every later request of the
+ * session must carry the same token (403 otherwise), so handlers may use it
+ * to tell callers apart, e.g. per-episode credentials. Borrowed. */
+const char *mcp_call_bearer_token(const struct mcp_call *call);
 /* 1 when running on the worker pool. */
 int mcp_call_on_worker(const struct mcp_call *call);
 

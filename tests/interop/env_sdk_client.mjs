@@ -33,9 +33,9 @@ function text(result) {
 }
 
 // Starts `assay env` over HTTP and resolves {subjectUrl, controlUrl, child}.
-function startEnv(task) {
+function startEnv(task, extra = []) {
   return new Promise((resolve, reject) => {
-    const child = spawn(assay, ['env', '--bench', 'web-of-sites', '--task', task, '--port', '0'], {
+    const child = spawn(assay, ['env', '--bench', 'web-of-sites', '--task', task, '--port', '0', ...extra], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let output = '';
@@ -129,6 +129,48 @@ async function asBrowser() {
   }
 }
 
+// The judge's flow: episodes named by per-episode bearer tokens.
+async function withTokens() {
+  const { subjectUrl, controlUrl, child } = await startEnv('price-blue-ceramic-mug', ['--require-token']);
+  try {
+    const stranger = await connectHttp(subjectUrl);
+    const refused = await stranger.callTool({ name: 'open', arguments: { url: 'http://shop.local/' } });
+    assert.equal(refused.isError, true);
+    assert.match(text(refused), /bearer token/);
+    await stranger.close();
+
+    const judge = await connectHttp(controlUrl);
+    await judge.callTool({ name: 'reset', arguments: { token: 'episode-7' } });
+    const subject = newClient();
+    const transport = new StreamableHTTPClientTransport(new URL(subjectUrl), {
+      requestInit: { headers: { Authorization: 'Bearer episode-7' } },
+    });
+    await subject.connect(transport);
+    // a session is bound to the token it was opened with
+    const hijack = await fetch(subjectUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream',
+        'mcp-session-id': transport.sessionId, authorization: 'Bearer someone-else' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 99, method: 'ping' }),
+    });
+    assert.equal(hijack.status, 403);
+    await subject.callTool({ name: 'open', arguments: { url: 'http://shop.local/product/p01' } });
+    await subject.callTool({ name: 'answer', arguments: { text: '12.50' } });
+    const verdict = (await judge.callTool({ name: 'evaluate', arguments: { token: 'episode-7' } })).structuredContent;
+    assert.equal(verdict.score, 1);
+    const wrong = newClient();
+    await wrong.connect(new StreamableHTTPClientTransport(new URL(subjectUrl), {
+      requestInit: { headers: { Authorization: 'Bearer guessed' } },
+    }));
+    const unknown = await wrong.callTool({ name: 'read', arguments: {} });
+    assert.equal(unknown.isError, true);
+    assert.match(text(unknown), /unknown episode token/);
+    await Promise.all([subject.close(), wrong.close(), judge.close()]);
+  } finally {
+    child.kill('SIGTERM');
+  }
+}
+
 async function overStdio() {
   const client = newClient();
   await client.connect(new StdioClientTransport({
@@ -151,6 +193,7 @@ async function overStdio() {
 try {
   await overHttp();
   await asBrowser();
+  await withTokens();
   await overStdio();
   console.log('env interop: the official MCP SDK played web-of-sites tasks over HTTP and stdio');
 } catch (error) {
