@@ -189,6 +189,51 @@ static int instruction_resource(struct mcp_call *call, const char *uri, const js
     return *result != NULL ? ASSAY_OK : ASSAY_ERR_NOMEM;
 }
 
+/* ---- the control operations as C calls ---------------------------------------- */
+
+int task_server_reset(struct task_server *server, const char *episode, long long seed,
+                      struct assay_error *error)
+{
+    struct episode *found = NULL;
+    pthread_mutex_lock(&server->lock);
+    int status = episode_reset(server, episode, seed, &found, error);
+    pthread_mutex_unlock(&server->lock);
+    return status;
+}
+
+int task_server_evaluate(struct task_server *server, const char *episode, json_t **verdict,
+                         struct assay_error *error)
+{
+    *verdict = NULL;
+    pthread_mutex_lock(&server->lock);
+    if (server->reference == NULL && !server->reference_failed && server->task->reference != NULL &&
+        task_replay_reference(server->task, server->world, &server->reference, error) != ASSAY_OK)
+        server->reference_failed = 1;
+    struct episode *found = episode_find(server, episode);
+    int status = ASSAY_ERR_NOT_FOUND;
+    if (found == NULL) {
+        assay_error_set(error, status, "no episode '%s' (it never called a tool, or was closed)", episode);
+    } else {
+        found->last_used = time(NULL);
+        status = task_evaluate(server->task, found->environment, server->reference, verdict, error);
+        if (status == ASSAY_OK && found->budget_exhausted)
+            json_object_set_new(*verdict, "done", json_true());
+    }
+    pthread_mutex_unlock(&server->lock);
+    return status;
+}
+
+void task_server_close(struct task_server *server, const char *episode)
+{
+    pthread_mutex_lock(&server->lock);
+    for (size_t index = 0; index < server->episode_count; index++)
+        if (strcmp(server->episodes[index].session, episode) == 0) {
+            episode_drop(server, index);
+            break;
+        }
+    pthread_mutex_unlock(&server->lock);
+}
+
 /* ---- the judge's controls ------------------------------------------------------ */
 
 /* The episode a control call names: {"token": T} is episode "token:T",
@@ -228,13 +273,9 @@ static int control_reset(struct mcp_call *call, const json_t *arguments, void *c
     json_t *seed_value = json_object_get(arguments, "seed");
     long long seed = json_is_integer(seed_value) ? json_integer_value(seed_value) : server->task->seed;
     struct assay_error error = {0};
-    struct episode *episode = NULL;
     char key[300];
     episode_argument(arguments, key, sizeof key);
-    pthread_mutex_lock(&server->lock);
-    int status = episode_reset(server, key, seed, &episode, &error);
-    pthread_mutex_unlock(&server->lock);
-    if (status != ASSAY_OK)
+    if (task_server_reset(server, key, seed, &error) != ASSAY_OK)
         return mcp_call_fail(call, "reset failed: %s", error.message);
     *result = mcp_result_structured(
         json_pack("{s:s, s:I, s:s}", "session", key, "seed", (json_int_t)seed, "task", server->task->id));
@@ -243,27 +284,11 @@ static int control_reset(struct mcp_call *call, const json_t *arguments, void *c
 
 static int control_evaluate(struct mcp_call *call, const json_t *arguments, void *context, json_t **result)
 {
-    struct task_server *server = context;
+    char key[300];
     struct assay_error error = {0};
     json_t *verdict = NULL;
-    pthread_mutex_lock(&server->lock);
-    if (server->reference == NULL && !server->reference_failed && server->task->reference != NULL &&
-        task_replay_reference(server->task, server->world, &server->reference, &error) != ASSAY_OK)
-        server->reference_failed = 1;
-    char key[300];
-    struct episode *episode = episode_find(server, episode_argument(arguments, key, sizeof key));
-    int status = ASSAY_ERR_NOT_FOUND;
-    if (episode != NULL) {
-        episode->last_used = time(NULL);
-        status = task_evaluate(server->task, episode->environment, server->reference, &verdict, &error);
-        if (status == ASSAY_OK && episode->budget_exhausted)
-            json_object_set_new(verdict, "done", json_true());
-    }
-    pthread_mutex_unlock(&server->lock);
-    if (episode == NULL)
-        return mcp_call_fail(call, "no episode '%s' (it never called a tool, or was closed)", key);
-    if (status != ASSAY_OK)
-        return mcp_call_fail(call, "evaluation failed: %s", error.message);
+    if (task_server_evaluate(context, episode_argument(arguments, key, sizeof key), &verdict, &error) != ASSAY_OK)
+        return mcp_call_fail(call, "%s", error.message);
     *result = mcp_result_structured(verdict);
     return *result != NULL ? ASSAY_OK : ASSAY_ERR_NOMEM;
 }
@@ -271,17 +296,12 @@ static int control_evaluate(struct mcp_call *call, const json_t *arguments, void
 static int control_close(struct mcp_call *call, const json_t *arguments, void *context, json_t **result)
 {
     struct task_server *server = context;
-    int found = 0;
     char key[300];
     episode_argument(arguments, key, sizeof key);
     pthread_mutex_lock(&server->lock);
-    for (size_t index = 0; index < server->episode_count; index++)
-        if (strcmp(server->episodes[index].session, key) == 0) {
-            episode_drop(server, index);
-            found = 1;
-            break;
-        }
+    int found = episode_find(server, key) != NULL;
     pthread_mutex_unlock(&server->lock);
+    task_server_close(server, key);
     *result = mcp_result_structured(json_pack("{s:b}", "closed", found));
     return *result != NULL ? ASSAY_OK : ASSAY_ERR_NOMEM;
 }

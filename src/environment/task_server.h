@@ -48,6 +48,17 @@ int task_server_new(const struct package *package, const struct task *task, cons
                     struct assay_error *error);
 void task_server_free(struct task_server *server);
 
+/* The control operations as C calls, for a judge in the same process:
+ * `episode` names an episode the way the control tools do ("token:T" for
+ * the episode of bearer token T, or an MCP session id). evaluate sets
+ * *verdict to a new reference (see task_evaluate.h); close is a no-op for
+ * an unknown episode. */
+int task_server_reset(struct task_server *server, const char *episode, long long seed,
+                      struct assay_error *error);
+int task_server_evaluate(struct task_server *server, const char *episode, json_t **verdict,
+                         struct assay_error *error);
+void task_server_close(struct task_server *server, const char *episode);
+
 struct mcp_server *task_server_subject(struct task_server *server);
 struct mcp_server *task_server_control(struct task_server *server);
 
