@@ -1,0 +1,89 @@
+/* command_run.c — `assay run SCENARIO.yaml`: the main job. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/commands.h"
+#include "core/buffer.h"
+#include "jsonrpc/json_strict.h"
+#include "runner/run.h"
+#include "runner/scenario.h"
+
+static const char usage[] =
+    "usage: assay run SCENARIO.yaml [--concurrency N] [--json] [--quiet] [--path DIRS]\n"
+    "\n"
+    "Runs an assessment: starts the scenario's agents (local mode) or reaches them (remote\n"
+    "mode), serves each task's environment over MCP with a per-episode token, sends every\n"
+    "agent every selected task (times the trials) as an A2A message, scores the environment\n"
+    "after each episode, and prints a leaderboard: mean score and pass rate with 95%\n"
+    "intervals per agent, per-capability means, and errors by class (agent failures count\n"
+    "in the scores; infrastructure failures are shown apart). Progress goes to stderr.\n"
+    "\n"
+    "--json prints the results (per-episode verdicts included) as JSON on stdout instead.\n"
+    "Exit status: 0 when every episode ran, 1 when the run failed or was interrupted, 2\n"
+    "for bad usage. See docs/scenarios.md for the file format.\n"
+    "\n"
+    "Not yet: the results store (--db, --resume), the proxy, ci and hosted modes.\n";
+
+int command_run(int argc, char **argv)
+{
+    struct run_options options = {0};
+    int json_output = 0;
+    static const struct option long_options[] = {
+        {"concurrency", required_argument, NULL, 'c'}, {"json", no_argument, NULL, 'j'},
+        {"quiet", no_argument, NULL, 'q'},             {"path", required_argument, NULL, 'P'},
+        {"help", no_argument, NULL, 'h'},              {NULL, 0, NULL, 0}};
+    optind = 1;
+    int option;
+    while ((option = getopt_long(argc, argv, "c:jqP:h", long_options, NULL)) != -1) {
+        char *end = NULL;
+        switch (option) {
+        case 'c':
+            options.concurrency = strtol(optarg, &end, 10);
+            if (*end != '\0' || options.concurrency < 1 || options.concurrency > 256) {
+                fprintf(stderr, "assay run: --concurrency must be a whole number from 1 to 256\n");
+                return 2;
+            }
+            break;
+        case 'j': json_output = 1; break;
+        case 'q': options.quiet = 1; break;
+        case 'P': options.search_path = optarg; break;
+        case 'h': fputs(usage, stdout); return 0;
+        default: fputs(usage, stderr); return 2;
+        }
+    }
+    if (optind != argc - 1) {
+        fprintf(stderr, "assay run: name one scenario file (see --help)\n");
+        return 2;
+    }
+    struct assay_error error = {0};
+    struct scenario *scenario = NULL;
+    if (scenario_load(argv[optind], &scenario, &error) != ASSAY_OK) {
+        fprintf(stderr, "assay run: %s\n", error.message);
+        return error.status == ASSAY_ERR_NOT_FOUND || error.status == ASSAY_ERR_INVALID ? 2 : 1;
+    }
+    struct run_result *result = NULL;
+    if (run_scenario(scenario, &options, &result, &error) != ASSAY_OK) {
+        fprintf(stderr, "assay run: %s\n", error.message);
+        scenario_free(scenario);
+        return 1;
+    }
+    int complete = !result->interrupted && result->played == result->episode_count;
+    if (json_output) {
+        json_t *document = run_result_json(scenario, result);
+        struct buffer text = {0};
+        json_strict_dump(document, &text);
+        printf("%s\n", text.data != NULL ? text.data : "{}");
+        buffer_free(&text);
+        json_decref(document);
+    } else {
+        run_print_summary(scenario, result, stdout);
+    }
+    if (!complete)
+        fprintf(stderr, "assay run: incomplete: %zu of %zu episodes ran%s\n", result->played, result->episode_count,
+                result->interrupted ? " (interrupted)" : "");
+    run_result_free(result);
+    scenario_free(scenario);
+    return complete ? 0 : 1;
+}

@@ -1,0 +1,370 @@
+/* run.c — playing a scenario's episodes and summarising them. */
+#include "runner/run.h"
+
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "a2a/client.h"
+#include "core/memory.h"
+#include "package/registry.h"
+#include "runner/local_agent.h"
+#include "stats/intervals.h"
+
+#define AGENT_START_TIMEOUT_MS 15000
+
+static volatile sig_atomic_t stop_requested;
+static void request_stop(int signal_number) { (void)signal_number; stop_requested = 1; }
+
+struct worker_context {
+    const struct scenario *scenario;
+    struct run_result *result;
+    struct judge *judge;
+    struct a2a_client **clients;
+    atomic_size_t next;
+    atomic_size_t finished;
+    pthread_mutex_t output_lock;
+    int progress_is_terminal;
+    int quiet;
+};
+
+static void show_progress(struct worker_context *context, size_t done)
+{
+    if (context->quiet)
+        return;
+    size_t total = context->result->episode_count;
+    pthread_mutex_lock(&context->output_lock);
+    if (context->progress_is_terminal) {
+        int width = 40, filled = (int)(width * done / (total ? total : 1));
+        fprintf(stderr, "\r[%.*s%*s] %zu/%zu episodes", filled, "########################################",
+                width - filled, "", done, total);
+        if (done == total)
+            fputc('\n', stderr);
+    } else if (total < 20 || done % (total / 10 ? total / 10 : 1) == 0 || done == total) {
+        fprintf(stderr, "progress: %zu/%zu episodes\n", done, total);
+    }
+    fflush(stderr);
+    pthread_mutex_unlock(&context->output_lock);
+}
+
+static void *worker(void *argument)
+{
+    struct worker_context *context = argument;
+    for (;;) {
+        if (stop_requested)
+            break;
+        size_t index = atomic_fetch_add(&context->next, 1);
+        if (index >= context->result->episode_count)
+            break;
+        struct run_episode *episode = &context->result->episodes[index];
+        const struct scenario_participant *participant = &context->scenario->participants[episode->participant];
+        struct judge_episode plan = {
+            .task = episode->task, .trial = episode->trial,
+            .seed = episode->task->seed + context->scenario->seed - 1 + episode->trial - 1,
+            .privileged = participant->privileged, .budget_seconds = context->scenario->budget_seconds,
+            .budget_steps = context->scenario->budget_steps};
+        judge_play(context->judge, context->clients[episode->participant], &plan, &episode->outcome);
+        episode->played = 1;
+        show_progress(context, atomic_fetch_add(&context->finished, 1) + 1);
+    }
+    return NULL;
+}
+
+static int select_tasks(const struct scenario *scenario, const struct package *package,
+                        const struct task ***tasks_out, size_t *count_out, struct assay_error *error)
+{
+    const struct task **tasks = assay_calloc(package->task_count + 1, sizeof *tasks);
+    if (tasks == NULL)
+        return ASSAY_ERR_NOMEM;
+    size_t count = 0;
+    if (scenario->tasks != NULL) {
+        for (char **id = scenario->tasks; *id != NULL; id++) {
+            const struct task *task = package_find_task(package, *id);
+            if (task == NULL) {
+                assay_free(tasks);
+                return assay_error_set(error, ASSAY_ERR_INVALID, "%s: config.tasks: '%s' is not a task of %s",
+                                       scenario->file, *id, package->name);
+            }
+            tasks[count++] = task;
+        }
+    } else {
+        int all = 0;
+        const struct split *split = package_find_split(package, scenario->split, &all);
+        if (split == NULL && !all) {
+            assay_free(tasks);
+            return assay_error_set(error, ASSAY_ERR_INVALID, "%s: config.split: %s has no split '%s'", scenario->file,
+                                   package->name, scenario->split);
+        }
+        for (size_t index = 0; index < package->task_count; index++)
+            if (all || string_list_contains(&split->task_ids, package->tasks[index].id))
+                tasks[count++] = &package->tasks[index];
+    }
+    *tasks_out = tasks;
+    *count_out = count;
+    return ASSAY_OK;
+}
+
+int run_scenario(const struct scenario *scenario, const struct run_options *options, struct run_result **out,
+                 struct assay_error *error)
+{
+    *out = NULL;
+    struct registry registry;
+    registry_scan(options->search_path, &registry);
+    char *folder = registry_resolve(&registry, scenario->bench, error);
+    registry_free(&registry);
+    if (folder == NULL)
+        return ASSAY_ERR_NOT_FOUND;
+    struct run_result *result = assay_calloc(1, sizeof *result);
+    struct package_problems problems = {0};
+    int status = result != NULL ? package_load(folder, &result->package, &problems) : ASSAY_ERR_NOMEM;
+    assay_free(folder);
+    if (status != ASSAY_OK) {
+        assay_error_set(error, status, "package %s does not load: %s (run `assay bench check %s`)", scenario->bench,
+                        problems.count ? problems.messages[0] : assay_strerror(status), scenario->bench);
+        package_problems_free(&problems);
+        run_result_free(result);
+        return status;
+    }
+    package_problems_free(&problems);
+
+    const struct task **tasks = NULL;
+    size_t task_count = 0;
+    struct local_agent **agents = assay_calloc(scenario->participant_count, sizeof *agents);
+    struct a2a_client **clients = assay_calloc(scenario->participant_count, sizeof *clients);
+    struct judge *judge = NULL;
+    if (agents == NULL || clients == NULL) {
+        status = ASSAY_ERR_NOMEM;
+        goto done;
+    }
+    if ((status = select_tasks(scenario, result->package, &tasks, &task_count, error)) != ASSAY_OK)
+        goto done;
+    result->episode_count = scenario->participant_count * task_count * (size_t)scenario->trials;
+    result->episodes = assay_calloc(result->episode_count + 1, sizeof *result->episodes);
+    if (result->episodes == NULL) {
+        status = ASSAY_ERR_NOMEM;
+        goto done;
+    }
+    size_t slot = 0;
+    for (size_t participant = 0; participant < scenario->participant_count; participant++)
+        for (long trial = 1; trial <= scenario->trials; trial++)
+            for (size_t task = 0; task < task_count; task++)
+                result->episodes[slot++] = (struct run_episode){.participant = participant, .task = tasks[task],
+                                                                .trial = trial};
+
+    /* agents: started (local) or reached (remote), each named in errors */
+    for (size_t index = 0; index < scenario->participant_count; index++) {
+        const struct scenario_participant *participant = &scenario->participants[index];
+        const char *url = participant->url;
+        if (participant->command != NULL) {
+            if ((status = local_agent_start(participant->name, participant->command, AGENT_START_TIMEOUT_MS,
+                                            &agents[index], error)) != ASSAY_OK)
+                goto done;
+            url = agents[index]->url;
+        }
+        const char *token = participant->token_env != NULL ? getenv(participant->token_env) : NULL;
+        struct a2a_client_options client_options = {.bearer_token = token};
+        struct a2a_client_error client_error = {0};
+        json_t *card = NULL;
+        if (a2a_client_resolve(url, &client_options, &clients[index], &card, &client_error) != ASSAY_OK) {
+            status = assay_error_set(error, ASSAY_ERR_IO, "agent %s at %s did not answer with an agent card: %s",
+                                     participant->name, url, client_error.message);
+            goto done;
+        }
+        json_decref(card);
+    }
+    if ((status = judge_new(result->package, &judge, error)) != ASSAY_OK)
+        goto done;
+
+    struct sigaction action = {0}, previous_int, previous_term;
+    action.sa_handler = request_stop;
+    sigaction(SIGINT, &action, &previous_int);
+    sigaction(SIGTERM, &action, &previous_term);
+    stop_requested = 0;
+    struct worker_context context = {.scenario = scenario, .result = result, .judge = judge, .clients = clients,
+                                     .progress_is_terminal = isatty(STDERR_FILENO), .quiet = options->quiet};
+    atomic_init(&context.next, 0);
+    atomic_init(&context.finished, 0);
+    pthread_mutex_init(&context.output_lock, NULL);
+    long concurrency = options->concurrency > 0 ? options->concurrency : scenario->concurrency;
+    if (concurrency > 256)
+        concurrency = 256;
+    pthread_t threads[256];
+    struct timespec start, end;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    long started = 0;
+    for (; started < concurrency; started++)
+        if (pthread_create(&threads[started], NULL, worker, &context) != 0)
+            break;
+    for (long index = 0; index < started; index++)
+        pthread_join(threads[index], NULL);
+    clock_gettime(CLOCK_MONOTONIC, &end);
+    result->seconds = (double)(end.tv_sec - start.tv_sec) + (double)(end.tv_nsec - start.tv_nsec) / 1e9;
+    result->played = atomic_load(&context.finished);
+    result->interrupted = stop_requested != 0;
+    pthread_mutex_destroy(&context.output_lock);
+    sigaction(SIGINT, &previous_int, NULL);
+    sigaction(SIGTERM, &previous_term, NULL);
+    status = ASSAY_OK;
+done:
+    judge_free(judge);
+    for (size_t index = 0; clients != NULL && index < scenario->participant_count; index++)
+        a2a_client_free(clients[index]);
+    for (size_t index = 0; agents != NULL && index < scenario->participant_count; index++)
+        local_agent_stop(agents[index]);
+    assay_free(clients);
+    assay_free(agents);
+    assay_free(tasks);
+    if (status != ASSAY_OK) {
+        run_result_free(result);
+        return status;
+    }
+    *out = result;
+    return ASSAY_OK;
+}
+
+void run_result_free(struct run_result *result)
+{
+    if (result == NULL)
+        return;
+    for (size_t index = 0; index < result->episode_count && result->episodes != NULL; index++)
+        json_decref(result->episodes[index].outcome.verdict);
+    assay_free(result->episodes);
+    package_free(result->package);
+    assay_free(result);
+}
+
+/* ---- summary ---------------------------------------------------------------- */
+
+struct agent_totals {
+    size_t episodes, scored, passed, infrastructure;
+    double *scores;
+};
+
+static void totals_of(const struct run_result *result, size_t participant, const char *tag, struct agent_totals *totals)
+{
+    memset(totals, 0, sizeof *totals);
+    totals->scores = assay_calloc(result->episode_count + 1, sizeof *totals->scores);
+    for (size_t index = 0; index < result->episode_count; index++) {
+        const struct run_episode *episode = &result->episodes[index];
+        if (episode->participant != participant || !episode->played)
+            continue;
+        if (tag != NULL && !string_list_contains(&episode->task->tags, tag))
+            continue;
+        totals->episodes++;
+        if (!episode->outcome.scored) {
+            totals->infrastructure++;
+            continue;
+        }
+        if (totals->scores != NULL)
+            totals->scores[totals->scored] = episode->outcome.score;
+        totals->scored++;
+        totals->passed += episode->outcome.passed;
+    }
+}
+
+void run_print_summary(const struct scenario *scenario, const struct run_result *result, FILE *stream)
+{
+    fprintf(stream, "\n%s on %s %s: %zu of %zu episodes in %.1f s%s\n\n", scenario->name, result->package->name,
+            result->package->version, result->played, result->episode_count, result->seconds,
+            result->interrupted ? " (INTERRUPTED)" : "");
+    fprintf(stream, "%-16s %8s %22s %24s %7s\n", "agent", "episodes", "mean score [95% CI]", "pass rate [95% Wilson]",
+            "infra");
+    for (size_t participant = 0; participant < scenario->participant_count; participant++) {
+        struct agent_totals totals;
+        totals_of(result, participant, NULL, &totals);
+        double mean, low, high, pass_low, pass_high;
+        stats_mean_interval(totals.scores, totals.scored, 1.96, &mean, &low, &high);
+        stats_wilson_interval(totals.passed, totals.scored, 1.96, &pass_low, &pass_high);
+        double rate = totals.scored ? (double)totals.passed / (double)totals.scored : 0;
+        fprintf(stream, "%-16s %8zu %7.1f%% [%4.1f, %5.1f] %8.1f%% [%4.1f, %5.1f] %7zu\n",
+                scenario->participants[participant].name, totals.episodes, 100 * mean, 100 * low, 100 * high,
+                100 * rate, 100 * pass_low, 100 * pass_high, totals.infrastructure);
+        assay_free(totals.scores);
+    }
+    /* capability columns: one row per tag, one column per agent */
+    fprintf(stream, "\n%-16s", "capability");
+    for (size_t participant = 0; participant < scenario->participant_count; participant++)
+        fprintf(stream, " %12.12s", scenario->participants[participant].name);
+    fputc('\n', stream);
+    const char *seen[64];
+    size_t seen_count = 0;
+    for (size_t index = 0; index < result->episode_count && seen_count < 64; index++)
+        for (size_t tag = 0; tag < result->episodes[index].task->tags.count && seen_count < 64; tag++) {
+            const char *name = result->episodes[index].task->tags.items[tag];
+            int known = 0;
+            for (size_t other = 0; other < seen_count && !known; other++)
+                known = strcmp(seen[other], name) == 0;
+            if (known)
+                continue;
+            seen[seen_count++] = name;
+            fprintf(stream, "%-16s", name);
+            for (size_t participant = 0; participant < scenario->participant_count; participant++) {
+                struct agent_totals totals;
+                totals_of(result, participant, name, &totals);
+                double mean, low, high;
+                stats_mean_interval(totals.scores, totals.scored, 1.96, &mean, &low, &high);
+                fprintf(stream, " %11.1f%%", 100 * mean);
+                assay_free(totals.scores);
+            }
+            fputc('\n', stream);
+        }
+    /* errors by class */
+    fprintf(stream, "\nerrors by class (agent failures count in the scores; infrastructure ones do not):\n");
+    static const char *const classes[] = {"wrong_answer", "gave_up", "timed_out", "protocol_error",
+                                          "agent_crashed", "environment_crashed", NULL};
+    for (size_t participant = 0; participant < scenario->participant_count; participant++) {
+        fprintf(stream, "  %-14s", scenario->participants[participant].name);
+        for (const char *const *name = classes; *name != NULL; name++) {
+            size_t count = 0;
+            for (size_t index = 0; index < result->episode_count; index++)
+                count += result->episodes[index].participant == participant &&
+                         strcmp(result->episodes[index].outcome.error_class, *name) == 0;
+            if (count > 0)
+                fprintf(stream, " %s %zu", *name, count);
+        }
+        fputc('\n', stream);
+    }
+}
+
+json_t *run_result_json(const struct scenario *scenario, const struct run_result *result)
+{
+    json_t *episodes = json_array();
+    for (size_t index = 0; index < result->episode_count; index++) {
+        const struct run_episode *episode = &result->episodes[index];
+        if (!episode->played)
+            continue;
+        json_t *item = json_pack("{s:s, s:s, s:I, s:f, s:b, s:b, s:s, s:s, s:f, s:I, s:s}", "agent",
+                                 scenario->participants[episode->participant].name, "task", episode->task->id, "trial",
+                                 (json_int_t)episode->trial, "score", episode->outcome.score, "passed",
+                                 episode->outcome.passed, "scored", episode->outcome.scored, "error_class",
+                                 episode->outcome.error_class, "error", episode->outcome.error_message, "seconds",
+                                 episode->outcome.seconds, "steps", (json_int_t)episode->outcome.steps, "agent_state",
+                                 episode->outcome.agent_state);
+        if (item != NULL && episode->outcome.verdict != NULL)
+            json_object_set(item, "verdict", episode->outcome.verdict);
+        json_array_append_new(episodes, item);
+    }
+    json_t *agents = json_array();
+    for (size_t participant = 0; participant < scenario->participant_count; participant++) {
+        struct agent_totals totals;
+        totals_of(result, participant, NULL, &totals);
+        double mean, low, high, pass_low, pass_high;
+        stats_mean_interval(totals.scores, totals.scored, 1.96, &mean, &low, &high);
+        stats_wilson_interval(totals.passed, totals.scored, 1.96, &pass_low, &pass_high);
+        json_array_append_new(agents, json_pack("{s:s, s:I, s:I, s:f, s:[f,f], s:I, s:[f,f], s:I}", "agent",
+                                                scenario->participants[participant].name, "episodes",
+                                                (json_int_t)totals.episodes, "scored", (json_int_t)totals.scored,
+                                                "mean_score", mean, "mean_score_ci95", low, high, "passed",
+                                                (json_int_t)totals.passed, "pass_rate_wilson95", pass_low, pass_high,
+                                                "infrastructure_errors", (json_int_t)totals.infrastructure));
+        assay_free(totals.scores);
+    }
+    return json_pack("{s:s, s:s, s:s, s:I, s:I, s:f, s:b, s:o, s:o}", "scenario", scenario->name, "benchmark",
+                     result->package->name, "content_sha256", result->package->content_hash, "episodes_planned",
+                     (json_int_t)result->episode_count, "episodes_played", (json_int_t)result->played, "seconds",
+                     result->seconds, "interrupted", result->interrupted, "agents", agents, "episodes", episodes);
+}

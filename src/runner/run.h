@@ -1,0 +1,51 @@
+/* run.h — running a scenario: start (or reach) the agents, play every
+ * episode (participant x task x trial) through the judge with bounded
+ * concurrency, show progress, and summarise.
+ *
+ * Ownership: a run result owns its outcomes (and their verdicts); free it
+ * with run_result_free().
+ */
+#ifndef ASSAY_RUNNER_RUN_H
+#define ASSAY_RUNNER_RUN_H
+
+#include <stdio.h>
+
+#include "core/status.h"
+#include "package/package.h"
+#include "runner/judge.h"
+#include "runner/scenario.h"
+
+struct run_options {
+    const char *search_path;  /* benchmark search path, or NULL */
+    long concurrency;         /* 0: the scenario's */
+    int quiet;                /* no progress output */
+};
+
+struct run_episode {
+    size_t participant;
+    const struct task *task;
+    long trial;
+    struct judge_outcome outcome;
+    int played;
+};
+
+struct run_result {
+    struct package *package;
+    struct run_episode *episodes;
+    size_t episode_count;
+    size_t played;
+    int interrupted;
+    double seconds;
+};
+
+int run_scenario(const struct scenario *scenario, const struct run_options *options, struct run_result **out,
+                 struct assay_error *error);
+void run_result_free(struct run_result *result);
+
+/* The leaderboard table: per agent mean score and pass rate with 95%
+ * intervals, errors by class, per-capability means. */
+void run_print_summary(const struct scenario *scenario, const struct run_result *result, FILE *stream);
+/* Everything as one JSON document (new reference). */
+json_t *run_result_json(const struct scenario *scenario, const struct run_result *result);
+
+#endif
