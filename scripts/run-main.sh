@@ -1,16 +1,13 @@
 #!/bin/bash
 # run-main.sh — the main job behind `make run`.
 #
-# Until the assessment engine lands (`assay run`), this shows what exists,
-# for real, on loopback:
-#   1. the protocols: assay's A2A echo agent and MCP test server as real
-#      processes, driven by assay's own A2A and MCP clients;
-#   2. the built-in benchmark: `assay bench check` replays every task's
-#      reference solution (must score 1.0) and an idle episode (must score
-#      below it) — an oracle-versus-idle comparison on all 64 tasks;
-#   3. one task played end to end: `assay env` serves it over MCP, assay's
-#      MCP client plays it as a subject, and the judge's control endpoint
-#      scores the episode.
+#   1. the assessment: `assay run examples/quickstart.yaml` — the built-in
+#      oracle and random agents, started as A2A servers, on all 64 tasks of
+#      the built-in web-of-sites benchmark, each task served over MCP with a
+#      per-episode token; a leaderboard with intervals at the end;
+#   2. what it stands on, shown piece by piece: the protocols (assay's A2A
+#      and MCP servers and clients), the benchmark check (every reference
+#      solution replayed), and one task played by hand through `assay env`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ASSAY=${ASSAY:-build/assay}
@@ -25,6 +22,9 @@ show() {
 section() { echo; echo "== $*"; }
 
 "$ASSAY" version
+
+section "The assessment: assay run examples/quickstart.yaml"
+"$ASSAY" run examples/quickstart.yaml
 
 section "A2A 1.0: assay's echo agent and assay's client"
 start "$ASSAY" fixture a2a echo --port 0
@@ -55,4 +55,4 @@ session=$("$ASSAY" fixture mcp client --url "$CONTROL_URL" call sessions '{}' |
           grep -o '"session":"[^"]*"' | head -1 | cut -d'"' -f4)
 show "$ASSAY" fixture mcp client --url "$CONTROL_URL" call evaluate "{\"session\":\"$session\"}"
 echo
-echo "run: done. The full assessment (assay run examples/quickstart.yaml) arrives with the engine; see README."
+echo "run: done. Not yet: the results store (--db, --resume) and the web UI; see README."

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/random.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "a2a/client.h"
 #include "core/memory.h"
@@ -150,6 +151,29 @@ int judge_play(struct judge *judge, struct a2a_client *subject, const struct jud
                                  : ASSAY_ERR_NOMEM;
     const char *state = json_string_value(json_object_get(json_object_get(json_object_get(result, "task"),
                                                                           "status"), "state"));
+    /* A blocking send may still come back unfinished (an agent that answers
+     * early, or stays WORKING): follow the task until it ends or the time
+     * budget runs out. */
+    const char *task_id = json_string_value(json_object_get(json_object_get(result, "task"), "id"));
+    while (status == ASSAY_OK && state != NULL && task_id != NULL &&
+           (strcmp(state, "TASK_STATE_SUBMITTED") == 0 || strcmp(state, "TASK_STATE_WORKING") == 0)) {
+        if (elapsed_since(&start) > seconds) {
+            status = ASSAY_ERR_TIMEOUT;
+            break;
+        }
+        usleep(100000);
+        json_t *task = NULL;
+        struct a2a_call_options poll_call = {.timeout_ms = 5000};
+        if (a2a_client_get_task(subject, task_id, 0, &poll_call, &task, &send_error) != ASSAY_OK) {
+            status = ASSAY_ERR_PROTOCOL;
+            break;
+        }
+        json_t *wrapped = json_pack("{s:o}", "task", task);
+        json_decref(result);
+        result = wrapped;
+        state = json_string_value(json_object_get(json_object_get(task, "status"), "state"));
+        task_id = json_string_value(json_object_get(task, "id"));
+    }
     snprintf(outcome->agent_state, sizeof outcome->agent_state, "%s", state != NULL ? state : "");
     if (status == ASSAY_ERR_TIMEOUT) {
         snprintf(outcome->error_class, sizeof outcome->error_class, "timed_out");

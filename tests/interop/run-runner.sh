@@ -1,0 +1,73 @@
+#!/bin/bash
+# run-runner.sh — `assay run` in remote mode against agents nobody on this
+# team wrote the protocol code of (tests/interop/subject_agents.mjs): a
+# solver on the official A2A and MCP SDKs must score what it should, and
+# hostile agents (hanging, garbage, dropped connections, a 50 MB reply, a task
+# that never finishes, a crash mid-episode) must each end with the right
+# error class while the run still completes. Then local mode: the quickstart
+# must give the oracle 100% and the random agent 0%, with no agent process
+# left behind.
+# usage: tests/interop/run-runner.sh [ASSAY_BINARY]   (default build/assay)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+ASSAY=$(realpath "${1:-build/assay}")
+source scripts/lib.sh
+work=$(mktemp -d)
+trap 'cleanup; rm -rf "$work"' EXIT
+
+modes="sdk-solver hang garbage close huge never-finish crash"
+{
+    echo "name: hostile"
+    echo "mode: remote"
+    echo "judge: {bench: web-of-sites}"
+    echo "participants:"
+    for mode in $modes; do
+        start node tests/interop/subject_agents.mjs "$mode" 0
+        echo "  - {name: $mode, url: \"$URL\"}"
+    done
+    echo "config: {tasks: [price-blue-ceramic-mug, send-lunch-yes], concurrency: 8, budgets: {seconds: 3}}"
+} >"$work/scenario.yaml"
+
+status=0
+timeout 120 "$ASSAY" run "$work/scenario.yaml" --json --quiet >"$work/results.json" || status=$?
+node - "$work/results.json" "$status" <<'CHECK'
+const fs = require('node:fs');
+const [file, status] = process.argv.slice(2);
+const results = JSON.parse(fs.readFileSync(file, 'utf8'));
+const failures = [];
+const expect = (condition, what) => { if (!condition) failures.push(what); };
+expect(status === '0', `assay run exited ${status}, wanted 0 (every episode must run)`);
+expect(results.episodes_played === 14, `played ${results.episodes_played} of 14 episodes`);
+const episode = (agent, task) => results.episodes.find((e) => e.agent === agent && e.task === task);
+const solved = episode('sdk-solver', 'price-blue-ceramic-mug');
+expect(solved && solved.score === 1 && solved.passed, `sdk-solver on the price task: ${JSON.stringify(solved)}`);
+const other = episode('sdk-solver', 'send-lunch-yes');
+expect(other && other.score === 0 && other.error_class === 'wrong_answer', `sdk-solver on send-lunch-yes: ${JSON.stringify(other)}`);
+const wanted = { hang: 'timed_out', garbage: 'protocol_error', close: 'agent_crashed', huge: 'protocol_error',
+                 'never-finish': 'timed_out', crash: 'agent_crashed' };
+for (const [agent, errorClass] of Object.entries(wanted))
+  for (const task of ['price-blue-ceramic-mug', 'send-lunch-yes']) {
+    const e = episode(agent, task);
+    expect(e && e.error_class === errorClass && e.score === 0 && e.scored,
+           `${agent} on ${task}: wanted ${errorClass}, got ${JSON.stringify(e && { error_class: e.error_class, error: e.error, score: e.score })}`);
+  }
+if (failures.length) { console.error('FAIL\n  ' + failures.join('\n  ')); process.exit(1); }
+console.log('runner: remote mode: the SDK solver scored 1 and 0 as it should; every hostile agent got its error class');
+CHECK
+
+# local mode: the quickstart, and no agent left running afterwards
+timeout 120 "$ASSAY" run examples/quickstart.yaml --json --quiet >"$work/quickstart.json"
+node - "$work/quickstart.json" <<'CHECK'
+const results = JSON.parse(require('node:fs').readFileSync(process.argv[2], 'utf8'));
+const agent = (name) => results.agents.find((a) => a.agent === name);
+const fail = (what) => { console.error('FAIL ' + what); process.exit(1); };
+if (results.episodes_played !== 128) fail(`quickstart played ${results.episodes_played} of 128`);
+if (agent('oracle').mean_score !== 1) fail(`oracle mean ${agent('oracle').mean_score}`);
+if (agent('random').mean_score > 0.05) fail(`random mean ${agent('random').mean_score}`);
+console.log('runner: local mode: oracle 100%, random ' + (100 * agent('random').mean_score).toFixed(1) + '%');
+CHECK
+if pgrep -f "$ASSAY agent" >/dev/null; then
+    echo "FAIL: agent processes left behind: $(pgrep -af "$ASSAY agent")"
+    exit 1
+fi
+echo "run-runner: all passed"
