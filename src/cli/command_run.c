@@ -11,7 +11,8 @@
 #include "runner/scenario.h"
 
 static const char usage[] =
-    "usage: assay run SCENARIO.yaml [--concurrency N] [--json] [--quiet] [--path DIRS]\n"
+    "usage: assay run SCENARIO.yaml [--db PATH] [--resume RUN_ID] [--concurrency N] [--json]\n"
+    "                 [--quiet] [--path DIRS]\n"
     "\n"
     "Runs an assessment: starts the scenario's agents (local mode) or reaches them (remote\n"
     "mode), serves each task's environment over MCP with a per-episode token, sends every\n"
@@ -21,10 +22,13 @@ static const char usage[] =
     "in the scores; infrastructure failures are shown apart). Progress goes to stderr.\n"
     "\n"
     "--json prints the results (per-episode verdicts included) as JSON on stdout instead.\n"
+    "Every episode is recorded with its trace in the results store (--db, default assay.db),\n"
+    "one transaction each; --resume RUN_ID plays only the episodes that run lacks (give the\n"
+    "same scenario file), so a run killed at any moment loses at most the episodes in flight.\n"
     "Exit status: 0 when every episode ran, 1 when the run failed or was interrupted, 2\n"
     "for bad usage. See docs/scenarios.md for the file format.\n"
     "\n"
-    "Not yet: the results store (--db, --resume), the proxy, ci and hosted modes.\n";
+    "Not yet: the proxy, ci and hosted modes.\n";
 
 int command_run(int argc, char **argv)
 {
@@ -33,10 +37,11 @@ int command_run(int argc, char **argv)
     static const struct option long_options[] = {
         {"concurrency", required_argument, NULL, 'c'}, {"json", no_argument, NULL, 'j'},
         {"quiet", no_argument, NULL, 'q'},             {"path", required_argument, NULL, 'P'},
-        {"help", no_argument, NULL, 'h'},              {NULL, 0, NULL, 0}};
+        {"help", no_argument, NULL, 'h'},              {"db", required_argument, NULL, 'd'},
+        {"resume", required_argument, NULL, 'r'},      {NULL, 0, NULL, 0}};
     optind = 1;
     int option;
-    while ((option = getopt_long(argc, argv, "c:jqP:h", long_options, NULL)) != -1) {
+    while ((option = getopt_long(argc, argv, "c:jqP:hd:r:", long_options, NULL)) != -1) {
         char *end = NULL;
         switch (option) {
         case 'c':
@@ -47,6 +52,14 @@ int command_run(int argc, char **argv)
             }
             break;
         case 'j': json_output = 1; break;
+        case 'd': options.db = optarg; break;
+        case 'r':
+            options.resume_run = strtoll(optarg, &end, 10);
+            if (*end != '\0' || options.resume_run < 1) {
+                fprintf(stderr, "assay run: --resume takes a run id (a positive number)\n");
+                return 2;
+            }
+            break;
         case 'q': options.quiet = 1; break;
         case 'P': options.search_path = optarg; break;
         case 'h': fputs(usage, stdout); return 0;
@@ -69,7 +82,7 @@ int command_run(int argc, char **argv)
         scenario_free(scenario);
         return 1;
     }
-    int complete = !result->interrupted && result->played == result->episode_count;
+    int complete = !result->interrupted && result->played == result->episode_count && result->store_errors == 0;
     if (json_output) {
         json_t *document = run_result_json(scenario, result);
         struct buffer text = {0};
@@ -79,10 +92,12 @@ int command_run(int argc, char **argv)
         json_decref(document);
     } else {
         run_print_summary(scenario, result, stdout);
+        printf("\nresults: %s, run %lld (assay stats report %lld --db %s)\n", options.db ? options.db : "assay.db",
+               result->run_id, result->run_id, options.db ? options.db : "assay.db");
     }
     if (!complete)
-        fprintf(stderr, "assay run: incomplete: %zu of %zu episodes ran%s\n", result->played, result->episode_count,
-                result->interrupted ? " (interrupted)" : "");
+        fprintf(stderr, "assay run: incomplete: %zu of %zu episodes ran%s; finish it with --resume %lld\n",
+                result->played, result->episode_count, result->interrupted ? " (interrupted)" : "", result->run_id);
     run_result_free(result);
     scenario_free(scenario);
     return complete ? 0 : 1;

@@ -10,14 +10,19 @@
 #include "core/buffer.h"
 #include "stats/format.h"
 #include "stats/horizon.h"
+#include "stats/intervals.h"
 #include "stats/irt.h"
+#include "store/store.h"
+
+#include <math.h>
 
 static const char usage[] =
     "usage: assay stats irt INPUT [--format table|json|csv] [--iterations N] [--nodes N]\n"
     "       assay stats horizon INPUT --human-minutes FILE [--format table|json|csv]\n"
     "                           [--exclude TEXT] [--anchor] [--replicates N] [--seed S]\n"
     "                           [--skip-nonpositive]\n"
-    "       assay stats report RUN_ID | compare RUN_ID --agents A,B   (need the results store)\n"
+    "       assay stats report RUN_ID [--db PATH] [--format table|json|csv]\n"
+    "       assay stats compare RUN_ID --agents A,B   (not yet)\n"
     "\n"
     "irt      fits a 2PL model by marginal maximum likelihood (EM, Gauss-Hermite quadrature,\n"
     "         weak priors) to INPUT, a py-irt JSONL file ({\"subject_id\", \"responses\": {item: 0|1}}),\n"
@@ -28,6 +33,9 @@ static const char usage[] =
     "         hierarchical bootstrap interval. --exclude skips items whose id contains TEXT;\n"
     "         --anchor adds the BRIDGE-style anchoring (log minutes regressed on IRT\n"
     "         difficulty: R^2, and a horizon from each subject's ability).\n"
+    "report   a run from the results store (default assay.db): per agent the episodes, mean\n"
+    "         score, pass rate with a 95%% Wilson interval, errors by class (infrastructure\n"
+    "         errors apart, never scored); json and csv export every episode.\n"
     "See docs/statistics-irt.md for the models and the treatment of bad input.\n";
 
 static int parse_count(const char *text, const char *name, size_t *out)
@@ -187,6 +195,122 @@ done:
     return result;
 }
 
+struct agent_report {
+    char role[64];
+    size_t episodes, scored, passed, infrastructure;
+    double score_sum;
+    size_t by_class[STORE_ERROR_CLASS_COUNT];
+};
+
+static int stats_report(int argc, char **argv)
+{
+    enum stats_format format = STATS_FORMAT_TABLE;
+    const char *db = NULL;
+    static const struct option long_options[] = {{"format", required_argument, NULL, 'f'},
+                                                 {"db", required_argument, NULL, 'd'},
+                                                 {"help", no_argument, NULL, 'h'},
+                                                 {NULL, 0, NULL, 0}};
+    optind = 1;
+    int option;
+    while ((option = getopt_long(argc, argv, "f:d:h", long_options, NULL)) != -1) {
+        if (option == 'f' && stats_format_parse(optarg, &format) != 0) {
+            fprintf(stderr, "assay stats report: --format must be table, json or csv\n");
+            return 2;
+        } else if (option == 'd') {
+            db = optarg;
+        } else if (option == 'h') {
+            fputs(usage, stdout);
+            return 0;
+        } else if (option == '?') {
+            return 2;
+        }
+    }
+    char *end = NULL;
+    long long run_id = optind == argc - 1 ? strtoll(argv[optind], &end, 10) : 0;
+    if (run_id < 1 || *end != '\0') {
+        fprintf(stderr, "assay stats report: give one RUN_ID (a positive number; `assay run` prints it)\n");
+        return 2;
+    }
+    struct assay_error error = {0};
+    struct store *store = NULL;
+    if (store_open(db, &store, &error) != ASSAY_OK) {
+        fprintf(stderr, "assay stats report: %s\n", error.message);
+        return 1;
+    }
+    int result = 1;
+    struct buffer out = {0};
+    if (format != STATS_FORMAT_TABLE) {
+        if (store_export_run(store, run_id, format == STATS_FORMAT_JSON ? STORE_EXPORT_JSON : STORE_EXPORT_CSV,
+                             &out, &error) == ASSAY_OK)
+            result = write_buffer(&out);
+        else
+            fprintf(stderr, "assay stats report: %s\n", error.message);
+        buffer_free(&out);
+        store_close(store);
+        return result;
+    }
+    struct agent_report agents[64];
+    size_t agent_count = 0;
+    struct store_episode_iterator *iterator = NULL;
+    struct store_episode episode;
+    int status = store_episode_iterator_open(store, run_id, NULL, &iterator, &error);
+    while (status == ASSAY_OK && (status = store_episode_iterator_next(iterator, &episode, &error)) == 1) {
+        status = ASSAY_OK;
+        size_t index = 0;
+        while (index < agent_count && strcmp(agents[index].role, episode.participant_role) != 0)
+            index++;
+        if (index == agent_count) {
+            if (agent_count == 64)
+                continue;
+            memset(&agents[agent_count], 0, sizeof agents[0]);
+            snprintf(agents[agent_count].role, sizeof agents[0].role, "%s", episode.participant_role);
+            agent_count++;
+        }
+        struct agent_report *agent = &agents[index];
+        agent->episodes++;
+        if ((size_t)episode.error_class < STORE_ERROR_CLASS_COUNT)
+            agent->by_class[episode.error_class]++;
+        if (episode.status == STORE_EPISODE_ERROR || isnan(episode.score)) {
+            agent->infrastructure++;
+            continue;
+        }
+        agent->scored++;
+        agent->passed += episode.passed != 0;
+        agent->score_sum += episode.score;
+    }
+    store_episode_iterator_close(iterator);
+    if (status < 0) {
+        fprintf(stderr, "assay stats report: %s\n", error.message);
+    } else if (agent_count == 0) {
+        fprintf(stderr, "assay stats report: run %lld has no episodes in %s\n", run_id, db ? db : "assay.db");
+    } else {
+        buffer_append_format(&out, "run %lld: %-s\n\n%-16s %8s %11s %24s %7s\n", run_id, db ? db : "assay.db", "agent",
+                             "episodes", "mean score", "pass rate [95% Wilson]", "infra");
+        for (size_t index = 0; index < agent_count; index++) {
+            struct agent_report *agent = &agents[index];
+            double low, high, rate = agent->scored ? (double)agent->passed / (double)agent->scored : 0;
+            stats_wilson_interval(agent->passed, agent->scored, 1.96, &low, &high);
+            buffer_append_format(&out, "%-16s %8zu %10.1f%% %8.1f%% [%4.1f, %5.1f] %7zu\n", agent->role,
+                                 agent->episodes, agent->scored ? 100 * agent->score_sum / (double)agent->scored : 0,
+                                 100 * rate, 100 * low, 100 * high, agent->infrastructure);
+        }
+        buffer_append_string(&out, "\nerrors by class:\n");
+        for (size_t index = 0; index < agent_count; index++) {
+            buffer_append_format(&out, "  %-14s", agents[index].role);
+            for (int error_class = 1; error_class < STORE_ERROR_CLASS_COUNT; error_class++)
+                if (agents[index].by_class[error_class] > 0)
+                    buffer_append_format(&out, " %s %zu (%s)", store_error_class_name((enum store_error_class)error_class),
+                                         agents[index].by_class[error_class],
+                                         store_error_side_name(store_error_class_side((enum store_error_class)error_class)));
+            buffer_append_string(&out, "\n");
+        }
+        result = write_buffer(&out);
+    }
+    buffer_free(&out);
+    store_close(store);
+    return result;
+}
+
 int command_stats(int argc, char **argv)
 {
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
@@ -197,9 +321,11 @@ int command_stats(int argc, char **argv)
         return stats_irt(argc - 1, argv + 1);
     if (strcmp(argv[1], "horizon") == 0)
         return stats_horizon(argc - 1, argv + 1);
-    if (strcmp(argv[1], "report") == 0 || strcmp(argv[1], "compare") == 0) {
-        fprintf(stderr, "assay stats %s: not yet available: it reads runs from the results store, which "
-                        "arrives with `assay run`\n", argv[1]);
+    if (strcmp(argv[1], "report") == 0)
+        return stats_report(argc - 1, argv + 1);
+    if (strcmp(argv[1], "compare") == 0) {
+        fprintf(stderr, "assay stats compare: not yet available (paired comparisons come with the statistics "
+                        "issue)\n");
         return 2;
     }
     fprintf(stderr, "assay stats: unknown analysis '%s' (irt, horizon, report, compare)\n", argv[1]);

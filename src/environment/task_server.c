@@ -234,6 +234,15 @@ void task_server_close(struct task_server *server, const char *episode)
     pthread_mutex_unlock(&server->lock);
 }
 
+json_t *task_server_trace(struct task_server *server, const char *episode)
+{
+    pthread_mutex_lock(&server->lock);
+    struct episode *found = episode_find(server, episode);
+    json_t *trace = found != NULL ? json_deep_copy(environment_trace(found->environment)) : NULL;
+    pthread_mutex_unlock(&server->lock);
+    return trace;
+}
+
 /* ---- the judge's controls ------------------------------------------------------ */
 
 /* The episode a control call names: {"token": T} is episode "token:T",

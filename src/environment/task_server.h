@@ -58,6 +58,8 @@ int task_server_reset(struct task_server *server, const char *episode, long long
 int task_server_evaluate(struct task_server *server, const char *episode, json_t **verdict,
                          struct assay_error *error);
 void task_server_close(struct task_server *server, const char *episode);
+/* A copy of the episode's tool-call trace (new reference), or NULL. */
+json_t *task_server_trace(struct task_server *server, const char *episode);
 
 struct mcp_server *task_server_subject(struct task_server *server);
 struct mcp_server *task_server_control(struct task_server *server);

@@ -122,10 +122,27 @@ static json_t *subject_message(const struct judge_episode *episode, const struct
                      "text", episode->task->instruction, "data", "assay", assay);
 }
 
+void judge_outcome_release(struct judge_outcome *outcome)
+{
+    json_decref(outcome->verdict);
+    json_decref(outcome->request);
+    json_decref(outcome->reply);
+    json_decref(outcome->tool_calls);
+    outcome->verdict = outcome->request = outcome->reply = outcome->tool_calls = NULL;
+}
+
+static long long wall_ms(void)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    return (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+}
+
 int judge_play(struct judge *judge, struct a2a_client *subject, const struct judge_episode *episode,
                struct judge_outcome *outcome)
 {
     memset(outcome, 0, sizeof *outcome);
+    outcome->started_at_ms = wall_ms();
     struct timespec start;
     clock_gettime(CLOCK_MONOTONIC, &start);
     struct assay_error error = {0};
@@ -143,6 +160,16 @@ int judge_play(struct judge *judge, struct a2a_client *subject, const struct jud
                                                         : 300;
     long steps = episode->budget_steps > 0 ? episode->budget_steps : episode->task->budget_steps;
     json_t *message = subject_message(episode, served, token, seconds, steps);
+    if (message != NULL) {
+        /* keep a copy for the trace, with the credential taken out */
+        outcome->request = json_deep_copy(message);
+        json_t *mcp = json_object_get(json_object_get(
+                                          json_object_get(json_array_get(json_object_get(outcome->request, "parts"), 1),
+                                                          "data"),
+                                          "assay"),
+                                      "mcp");
+        json_object_set_new(mcp, "token", json_string("(redacted)"));
+    }
     struct a2a_send_options send = {.return_immediately = 0, .history_length = 0};
     struct a2a_call_options call = {.timeout_ms = (long)(seconds * 1000) + 5000};
     struct a2a_client_error send_error = {0};
@@ -175,6 +202,7 @@ int judge_play(struct judge *judge, struct a2a_client *subject, const struct jud
         task_id = json_string_value(json_object_get(task, "id"));
     }
     snprintf(outcome->agent_state, sizeof outcome->agent_state, "%s", state != NULL ? state : "");
+    outcome->reply = json_incref(result);
     if (status == ASSAY_ERR_TIMEOUT) {
         snprintf(outcome->error_class, sizeof outcome->error_class, "timed_out");
         snprintf(outcome->error_message, sizeof outcome->error_message, "no answer within %.0f s", seconds);
@@ -209,7 +237,9 @@ int judge_play(struct judge *judge, struct a2a_client *subject, const struct jud
                      json_string_value(json_object_get(verdict, "reason")));
         }
     }
+    outcome->tool_calls = task_server_trace(served->server, key);
     task_server_close(served->server, key);
     outcome->seconds = elapsed_since(&start);
+    outcome->finished_at_ms = wall_ms();
     return ASSAY_OK;
 }

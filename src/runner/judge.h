@@ -47,7 +47,16 @@ struct judge_outcome {
     long steps;
     json_t *verdict;         /* new reference or NULL */
     char agent_state[40];    /* the subject's final A2A task state */
+    /* For the trace (new references or NULL): the message sent, the agent's
+     * last reply, and the environment's tool calls. The bearer token in the
+     * message is replaced by "(redacted)" before it is kept. */
+    json_t *request;
+    json_t *reply;
+    json_t *tool_calls;
+    long long started_at_ms, finished_at_ms;
 };
+/* Releases the JSON an outcome holds. */
+void judge_outcome_release(struct judge_outcome *outcome);
 
 int judge_new(const struct package *package, struct judge **out, struct assay_error *error);
 void judge_free(struct judge *judge);

@@ -11,9 +11,15 @@
 
 #include "a2a/client.h"
 #include "core/memory.h"
+#include "core/version.h"
 #include "package/registry.h"
 #include "runner/local_agent.h"
+#include "jsonrpc/json_strict.h"
+#include "runner/scenario.h"
 #include "stats/intervals.h"
+#include "store/store.h"
+
+#include <math.h>
 
 #define AGENT_START_TIMEOUT_MS 15000
 
@@ -21,6 +27,8 @@ static volatile sig_atomic_t stop_requested;
 static void request_stop(int signal_number) { (void)signal_number; stop_requested = 1; }
 
 struct worker_context {
+    struct store *store;           /* one thread at a time: store_lock */
+    pthread_mutex_t store_lock;
     const struct scenario *scenario;
     struct run_result *result;
     struct judge *judge;
@@ -51,6 +59,77 @@ static void show_progress(struct worker_context *context, size_t done)
     pthread_mutex_unlock(&context->output_lock);
 }
 
+static char *dump_or_null(const json_t *value)
+{
+    return value != NULL ? json_strict_dump_canonical(value) : NULL;
+}
+
+static void add_entry(struct store_trace_entry *entries, char **texts, size_t *count, const char *direction,
+                      const char *kind, const json_t *payload, long long at_ms)
+{
+    char *text = dump_or_null(payload);
+    if (text == NULL)
+        return;
+    texts[*count] = text;
+    entries[*count] = (struct store_trace_entry){.direction = direction, .kind = kind, .payload_json = text,
+                                                 .at_ms = at_ms};
+    (*count)++;
+}
+
+/* Records one played episode with its trace, in one transaction. */
+static void record(struct worker_context *context, const struct run_episode *episode)
+{
+    const struct judge_outcome *outcome = &episode->outcome;
+    const struct task *task = episode->task;
+    struct store_trace_entry entries[3 + 256];
+    char *texts[3 + 256] = {0};
+    size_t count = 0;
+    add_entry(entries, texts, &count, "to_agent", "message", outcome->request, outcome->started_at_ms);
+    size_t index;
+    json_t *step;
+    json_array_foreach(outcome->tool_calls, index, step)
+    {
+        if (count >= 2 + 256)
+            break; /* bounded: the trace of a runaway agent is cut, the count stays in the verdict */
+        add_entry(entries, texts, &count, "from_agent", "tool_call", step, outcome->started_at_ms);
+    }
+    add_entry(entries, texts, &count, "from_agent", "message", outcome->reply, outcome->finished_at_ms);
+    char *verdict = dump_or_null(outcome->verdict);
+    json_t *tags = json_array();
+    for (size_t tag = 0; tag < task->tags.count; tag++)
+        json_array_append_new(tags, json_string(task->tags.items[tag]));
+    char *tags_text = dump_or_null(tags);
+    json_decref(tags);
+    enum store_error_class error_class = STORE_ERROR_NONE;
+    if (outcome->error_class[0] != '\0')
+        store_error_class_parse(outcome->error_class, &error_class);
+    struct store_episode row = {
+        .run_id = context->result->run_id,
+        .participant_role = context->scenario->participants[episode->participant].name,
+        .task_id = task->id, .trial = episode->trial,
+        .score = outcome->scored ? outcome->score : NAN, .passed = outcome->passed, .verdicts_json = verdict,
+        .status = !outcome->scored ? STORE_EPISODE_ERROR
+                  : error_class == STORE_ERROR_NONE || error_class == STORE_ERROR_WRONG_ANSWER ? STORE_EPISODE_SCORED
+                                                                                               : STORE_EPISODE_FAILED,
+        .error_class = error_class, .error_message = outcome->error_message[0] ? outcome->error_message : NULL,
+        .started_at_ms = outcome->started_at_ms, .finished_at_ms = outcome->finished_at_ms,
+        .duration_ms = (int64_t)(outcome->seconds * 1000), .steps = outcome->steps, .input_tokens = -1,
+        .output_tokens = -1, .cost = -1, .task_family = task->family, .task_tags_json = tags_text,
+        .trace = entries, .trace_count = count};
+    struct assay_error error = {0};
+    pthread_mutex_lock(&context->store_lock);
+    int status = store_episode_record(context->store, &row, &error);
+    if (status != ASSAY_OK && status != ASSAY_ERR_STATE)
+        context->result->store_errors++;
+    pthread_mutex_unlock(&context->store_lock);
+    if (status != ASSAY_OK && status != ASSAY_ERR_STATE && !context->quiet)
+        fprintf(stderr, "\nassay run: cannot record %s/%s: %s\n", row.participant_role, task->id, error.message);
+    for (size_t entry = 0; entry < count; entry++)
+        assay_free(texts[entry]);
+    assay_free(verdict);
+    assay_free(tags_text);
+}
+
 static void *worker(void *argument)
 {
     struct worker_context *context = argument;
@@ -67,8 +146,18 @@ static void *worker(void *argument)
             .seed = episode->task->seed + context->scenario->seed - 1 + episode->trial - 1,
             .privileged = participant->privileged, .budget_seconds = context->scenario->budget_seconds,
             .budget_steps = context->scenario->budget_steps};
-        judge_play(context->judge, context->clients[episode->participant], &plan, &episode->outcome);
+        /* Infrastructure failures are retried with backoff (never scored as
+         * 0); agent failures are final. */
+        for (int attempt = 0;; attempt++) {
+            judge_play(context->judge, context->clients[episode->participant], &plan, &episode->outcome);
+            if (judge_error_counts_against_agent(episode->outcome.error_class) || attempt == 2 || stop_requested)
+                break;
+            judge_outcome_release(&episode->outcome);
+            usleep((useconds_t)(200000u << attempt));
+        }
         episode->played = 1;
+        if (context->store != NULL)
+            record(context, episode);
         show_progress(context, atomic_fetch_add(&context->finished, 1) + 1);
     }
     return NULL;
@@ -136,6 +225,7 @@ int run_scenario(const struct scenario *scenario, const struct run_options *opti
     struct local_agent **agents = assay_calloc(scenario->participant_count, sizeof *agents);
     struct a2a_client **clients = assay_calloc(scenario->participant_count, sizeof *clients);
     struct judge *judge = NULL;
+    struct store *store = NULL;
     if (agents == NULL || clients == NULL) {
         status = ASSAY_ERR_NOMEM;
         goto done;
@@ -154,6 +244,59 @@ int run_scenario(const struct scenario *scenario, const struct run_options *opti
             for (size_t task = 0; task < task_count; task++)
                 result->episodes[slot++] = (struct run_episode){.participant = participant, .task = tasks[task],
                                                                 .trial = trial};
+
+    /* the store: a new run, or the run being resumed (only what it lacks is played) */
+    if ((status = store_open(options->db, &store, error)) != ASSAY_OK)
+        goto done;
+    if (options->resume_run > 0) {
+        struct store_planned_episode *planned = assay_calloc(result->episode_count + 1, sizeof *planned);
+        unsigned char *missing = assay_calloc(result->episode_count + 1, 1);
+        size_t missing_count = 0;
+        for (size_t index = 0; planned != NULL && index < result->episode_count; index++)
+            planned[index] = (struct store_planned_episode){
+                .participant_role = scenario->participants[result->episodes[index].participant].name,
+                .task_id = result->episodes[index].task->id, .trial = result->episodes[index].trial};
+        status = planned != NULL && missing != NULL
+                     ? store_episodes_missing(store, options->resume_run, planned, result->episode_count, missing,
+                                              &missing_count, error)
+                     : ASSAY_ERR_NOMEM;
+        size_t kept = 0;
+        for (size_t index = 0; status == ASSAY_OK && index < result->episode_count; index++)
+            if (missing[index])
+                result->episodes[kept++] = result->episodes[index];
+        assay_free(planned);
+        assay_free(missing);
+        if (status != ASSAY_OK)
+            goto done;
+        result->already_recorded = result->episode_count - kept;
+        result->episode_count = kept;
+        result->run_id = options->resume_run;
+    } else {
+        json_t *provenance = json_pack("{s:s, s:s, s:s, s:I}", "assay_version", ASSAY_VERSION, "benchmark",
+                                       result->package->name, "benchmark_sha256", result->package->content_hash,
+                                       "seed", (json_int_t)scenario->seed);
+        char *scenario_text = json_strict_dump_canonical(scenario->source);
+        char *provenance_text = json_strict_dump_canonical(provenance);
+        json_decref(provenance);
+        struct store_run run = {.scenario_name = scenario->name, .scenario_json = scenario_text, .mode = scenario->mode,
+                                .provenance_json = provenance_text, .status = STORE_RUN_RUNNING,
+                                .started_at_ms = (int64_t)time(NULL) * 1000};
+        status = store_run_create(store, &run, error);
+        assay_free(scenario_text);
+        assay_free(provenance_text);
+        if (status != ASSAY_OK)
+            goto done;
+        result->run_id = run.id;
+        for (size_t index = 0; status == ASSAY_OK && index < scenario->participant_count; index++) {
+            struct store_participant participant = {
+                .run_id = run.id, .role = scenario->participants[index].name,
+                .name = scenario->participants[index].name,
+                .endpoint_kind = scenario->participants[index].command != NULL ? "local" : "remote"};
+            status = store_participant_add(store, &participant, error);
+        }
+        if (status != ASSAY_OK)
+            goto done;
+    }
 
     /* agents: started (local) or reached (remote), each named in errors */
     for (size_t index = 0; index < scenario->participant_count; index++) {
@@ -184,11 +327,12 @@ int run_scenario(const struct scenario *scenario, const struct run_options *opti
     sigaction(SIGINT, &action, &previous_int);
     sigaction(SIGTERM, &action, &previous_term);
     stop_requested = 0;
-    struct worker_context context = {.scenario = scenario, .result = result, .judge = judge, .clients = clients,
+    struct worker_context context = {.store = store, .scenario = scenario, .result = result, .judge = judge, .clients = clients,
                                      .progress_is_terminal = isatty(STDERR_FILENO), .quiet = options->quiet};
     atomic_init(&context.next, 0);
     atomic_init(&context.finished, 0);
     pthread_mutex_init(&context.output_lock, NULL);
+    pthread_mutex_init(&context.store_lock, NULL);
     long concurrency = options->concurrency > 0 ? options->concurrency : scenario->concurrency;
     if (concurrency > 256)
         concurrency = 256;
@@ -206,10 +350,16 @@ int run_scenario(const struct scenario *scenario, const struct run_options *opti
     result->played = atomic_load(&context.finished);
     result->interrupted = stop_requested != 0;
     pthread_mutex_destroy(&context.output_lock);
+    pthread_mutex_destroy(&context.store_lock);
+    int complete = !result->interrupted && result->played == result->episode_count && result->store_errors == 0;
+    store_run_finish(store, result->run_id,
+                     result->interrupted ? STORE_RUN_INTERRUPTED : complete ? STORE_RUN_COMPLETE : STORE_RUN_INCOMPLETE,
+                     (int64_t)time(NULL) * 1000, NULL);
     sigaction(SIGINT, &previous_int, NULL);
     sigaction(SIGTERM, &previous_term, NULL);
     status = ASSAY_OK;
 done:
+    store_close(store);
     judge_free(judge);
     for (size_t index = 0; clients != NULL && index < scenario->participant_count; index++)
         a2a_client_free(clients[index]);
@@ -231,7 +381,7 @@ void run_result_free(struct run_result *result)
     if (result == NULL)
         return;
     for (size_t index = 0; index < result->episode_count && result->episodes != NULL; index++)
-        json_decref(result->episodes[index].outcome.verdict);
+        judge_outcome_release(&result->episodes[index].outcome);
     assay_free(result->episodes);
     package_free(result->package);
     assay_free(result);
@@ -268,9 +418,13 @@ static void totals_of(const struct run_result *result, size_t participant, const
 
 void run_print_summary(const struct scenario *scenario, const struct run_result *result, FILE *stream)
 {
-    fprintf(stream, "\n%s on %s %s: %zu of %zu episodes in %.1f s%s\n\n", scenario->name, result->package->name,
+    fprintf(stream, "\n%s on %s %s: %zu of %zu episodes in %.1f s%s", scenario->name, result->package->name,
             result->package->version, result->played, result->episode_count, result->seconds,
             result->interrupted ? " (INTERRUPTED)" : "");
+    if (result->already_recorded > 0)
+        fprintf(stream, " (resumed: %zu were already recorded; the table shows this session's)",
+                result->already_recorded);
+    fprintf(stream, "\n\n");
     fprintf(stream, "%-16s %8s %22s %24s %7s\n", "agent", "episodes", "mean score [95% CI]", "pass rate [95% Wilson]",
             "infra");
     for (size_t participant = 0; participant < scenario->participant_count; participant++) {

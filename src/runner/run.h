@@ -19,6 +19,8 @@ struct run_options {
     const char *search_path;  /* benchmark search path, or NULL */
     long concurrency;         /* 0: the scenario's */
     int quiet;                /* no progress output */
+    const char *db;           /* results store; NULL: assay.db */
+    long long resume_run;     /* 0: a new run; else play only what this run lacks */
 };
 
 struct run_episode {
@@ -30,6 +32,9 @@ struct run_episode {
 };
 
 struct run_result {
+    long long run_id;         /* in the store */
+    size_t already_recorded;  /* episodes a resumed run had before */
+    size_t store_errors;      /* episodes that could not be recorded */
     struct package *package;
     struct run_episode *episodes;
     size_t episode_count;
