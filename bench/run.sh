@@ -5,4 +5,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bench/protocols.sh "${BENCH_SECONDS:-10}"
 bench/environment.sh "${BENCH_SECONDS:-10}"
+bench/runner.sh
 if [ -x bench/irt.sh ]; then bench/irt.sh; fi

@@ -46,8 +46,8 @@ int command_run(int argc, char **argv)
         switch (option) {
         case 'c':
             options.concurrency = strtol(optarg, &end, 10);
-            if (*end != '\0' || options.concurrency < 1 || options.concurrency > 256) {
-                fprintf(stderr, "assay run: --concurrency must be a whole number from 1 to 256\n");
+            if (*end != '\0' || options.concurrency < 1 || options.concurrency > 1024) {
+                fprintf(stderr, "assay run: --concurrency must be a whole number from 1 to 1024\n");
                 return 2;
             }
             break;

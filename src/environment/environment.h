@@ -38,6 +38,12 @@ const struct environment_tool *environment_tools(const char *name, size_t *count
  * are merged into it (objects recursively, anything else replaced). */
 int environment_create(const char *name, const json_t *base_state, const json_t *overrides,
                        long long seed, struct environment **out, struct assay_error *error);
+/* The same from an initial state built once (by an earlier environment of
+ * the task: environment_initial_state()): the snapshot is shared, read-only,
+ * and only the mutable state is copied — one deep copy per episode instead
+ * of a merge and two copies. */
+int environment_create_from_initial(const char *name, const json_t *initial, long long seed,
+                                    struct environment **out, struct assay_error *error);
 void environment_free(struct environment *environment);
 
 /* Applies one tool call. The observation (the page as text, or a short

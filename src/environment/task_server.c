@@ -38,6 +38,7 @@ struct task_server {
     size_t episode_count;
     struct environment *reference; /* replayed once, lazily, for state hashes */
     int reference_failed;
+    json_t *initial;               /* the task's start state, built once and shared */
 };
 
 json_t *task_server_load_world(const struct package *package, struct assay_error *error)
@@ -103,8 +104,15 @@ static int episode_reset(struct task_server *server, const char *session, long l
         server->episode_count++;
     }
     struct environment *fresh = NULL;
-    int status = environment_create(server->task->environment, server->world,
-                                    server->task->environment_state, seed, &fresh, error);
+    int status;
+    if (server->initial == NULL) {
+        status = environment_create(server->task->environment, server->world, server->task->environment_state,
+                                    seed, &fresh, error);
+        if (status == ASSAY_OK)
+            server->initial = json_incref((json_t *)environment_initial_state(fresh));
+    } else {
+        status = environment_create_from_initial(server->task->environment, server->initial, seed, &fresh, error);
+    }
     if (status != ASSAY_OK)
         return status;
     environment_free(episode->environment);
@@ -558,6 +566,7 @@ void task_server_free(struct task_server *server)
         episode_drop(server, server->episode_count - 1);
     assay_free(server->episodes);
     environment_free(server->reference);
+    json_decref(server->initial);
     pthread_mutex_destroy(&server->lock);
     assay_free(server);
 }

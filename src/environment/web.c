@@ -219,6 +219,29 @@ int environment_create(const char *name, const json_t *base_state, const json_t 
     return ASSAY_OK;
 }
 
+int environment_create_from_initial(const char *name, const json_t *initial, long long seed,
+                                    struct environment **out, struct assay_error *error)
+{
+    *out = NULL;
+    if (!environment_exists(name))
+        return assay_error_set(error, ASSAY_ERR_NOT_FOUND, "no built-in environment named '%s' (known: web)",
+                               name != NULL ? name : "(null)");
+    struct environment *environment = assay_calloc(1, sizeof *environment);
+    if (environment == NULL)
+        return ASSAY_ERR_NOMEM;
+    /* the snapshot is never modified, so episodes may share it */
+    environment->initial = json_incref((json_t *)initial);
+    environment->state = json_deep_copy(initial);
+    environment->trace = json_array();
+    environment->next_number = 5000 + (seed % 1000 + 1000) % 1000;
+    if (environment->state == NULL || environment->trace == NULL) {
+        environment_free(environment);
+        return ASSAY_ERR_NOMEM;
+    }
+    *out = environment;
+    return ASSAY_OK;
+}
+
 void environment_free(struct environment *environment)
 {
     if (environment == NULL)

@@ -22,6 +22,7 @@
 #include <math.h>
 
 #define AGENT_START_TIMEOUT_MS 15000
+#define RUN_MAX_CONCURRENCY 1024
 
 static volatile sig_atomic_t stop_requested;
 static void request_stop(int signal_number) { (void)signal_number; stop_requested = 1; }
@@ -334,17 +335,29 @@ int run_scenario(const struct scenario *scenario, const struct run_options *opti
     pthread_mutex_init(&context.output_lock, NULL);
     pthread_mutex_init(&context.store_lock, NULL);
     long concurrency = options->concurrency > 0 ? options->concurrency : scenario->concurrency;
-    if (concurrency > 256)
-        concurrency = 256;
-    pthread_t threads[256];
+    if (concurrency > RUN_MAX_CONCURRENCY)
+        concurrency = RUN_MAX_CONCURRENCY;
+    if ((size_t)concurrency > result->episode_count)
+        concurrency = (long)(result->episode_count > 0 ? result->episode_count : 1);
+    /* One thread per episode in flight: each mostly waits on its agent. Small
+     * stacks keep a thousand of them cheap (their resident cost is what they
+     * touch, a few pages each). */
+    pthread_t *threads = assay_calloc((size_t)concurrency, sizeof *threads);
+    pthread_attr_t attributes;
+    pthread_attr_init(&attributes);
+    pthread_attr_setstacksize(&attributes, 256u << 10);
     struct timespec start, end;
     clock_gettime(CLOCK_MONOTONIC, &start);
     long started = 0;
-    for (; started < concurrency; started++)
-        if (pthread_create(&threads[started], NULL, worker, &context) != 0)
+    for (; threads != NULL && started < concurrency; started++)
+        if (pthread_create(&threads[started], &attributes, worker, &context) != 0)
             break;
+    pthread_attr_destroy(&attributes);
+    if (started == 0)
+        worker(&context); /* no thread could start: play them here, one at a time */
     for (long index = 0; index < started; index++)
         pthread_join(threads[index], NULL);
+    assay_free(threads);
     clock_gettime(CLOCK_MONOTONIC, &end);
     result->seconds = (double)(end.tv_sec - start.tv_sec) + (double)(end.tv_nsec - start.tv_nsec) / 1e9;
     result->played = atomic_load(&context.finished);

@@ -13,6 +13,8 @@
 //   huge          answers SendMessage with a 50 MB JSON-RPC response
 //   never-finish  answers with a task that stays TASK_STATE_WORKING forever
 //   crash         exits the process on its first SendMessage
+//   slow          answers each SendMessage after 3 s with a completed task
+//                 (for holding many episodes open at once)
 // All serve a valid agent card, so the runner reaches them.
 import http from 'node:http';
 import { randomUUID } from 'node:crypto';
@@ -76,6 +78,14 @@ if (mode === 'sdk-solver') {
           response.end(JSON.stringify(working(message.id ?? null, message.method)));
           return;
         case 'crash': process.exit(1);
+        case 'slow':
+          setTimeout(() => {
+            response.setHeader('content-type', 'application/json');
+            response.end(JSON.stringify({ jsonrpc: '2.0', id: message.id ?? null, result: { task: {
+              id: randomUUID(), contextId: randomUUID(),
+              status: { state: 'TASK_STATE_COMPLETED', timestamp: new Date().toISOString() } } } }));
+          }, 3000);
+          return;
         default:
           response.statusCode = 500;
           response.end();
