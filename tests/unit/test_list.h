@@ -11,6 +11,7 @@
     X(a2a_model)       \
     X(a2a_server)      \
     X(a2a_store)       \
+    X(agents)          \
     X(buffer)          \
     X(document)        \
     X(environment)     \
@@ -29,6 +30,7 @@
     X(stats_bridge)    \
     X(stats_horizon)   \
     X(stats_irt)       \
+    X(store)           \
     X(web_benchmark)
 
 #define DECLARE_GROUP(name) int test_group_##name(void);
