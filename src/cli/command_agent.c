@@ -85,18 +85,8 @@ int command_agent(int argc, char **argv)
         index++;
     }
 
-    /* sigwait() takes the signals below: block them before any thread
-     * starts so that every thread inherits the mask. A shell starts
-     * background jobs with SIGINT ignored, and an ignored signal is
-     * discarded instead of waiting for sigwait(): restore the default. */
-    signal(SIGINT, SIG_DFL);
-    signal(SIGTERM, SIG_DFL);
     sigset_t signals;
-    sigemptyset(&signals);
-    sigaddset(&signals, SIGINT);
-    sigaddset(&signals, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &signals, NULL);
-    signal(SIGPIPE, SIG_IGN);
+    cli_stop_signals_block(&signals);
 
     const char *name = agent_kind_name(config.kind);
     json_t *skills =
@@ -130,8 +120,7 @@ int command_agent(int argc, char **argv)
     }
     printf("READY http://127.0.0.1:%u\n", a2a_server_port(server));
     fflush(stdout);
-    int received = 0;
-    sigwait(&signals, &received);
+    int received = cli_stop_signals_wait(&signals);
     fprintf(stderr, "assay agent: %s, shutting down\n", received == SIGINT ? "SIGINT" : "SIGTERM");
     a2a_server_free(server);
     return 0;

@@ -122,12 +122,8 @@ int command_env(int argc, char **argv)
         result = mcp_stdio_serve(task_server_subject(server), &stdio_options) == ASSAY_OK ? 0 : 1;
         goto done;
     }
-    /* Block the stop signals before threads start so only sigwait sees them. */
     sigset_t stop_signals;
-    sigemptyset(&stop_signals);
-    sigaddset(&stop_signals, SIGINT);
-    sigaddset(&stop_signals, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);
+    cli_stop_signals_block(&stop_signals);
     struct mcp_http_transport *subject = NULL, *judge = NULL;
     struct http_server *web = NULL;
     struct http_server_options web_options = {.port = (unsigned short)web_port};
@@ -149,8 +145,7 @@ int command_env(int argc, char **argv)
     printf("READY http://127.0.0.1:%u/mcp\nCONTROL http://127.0.0.1:%u/mcp\nWEB http://127.0.0.1:%u/\n",
            mcp_http_transport_port(subject), mcp_http_transport_port(judge), http_server_port(web));
     fflush(stdout);
-    int received = 0;
-    sigwait(&stop_signals, &received);
+    cli_stop_signals_wait(&stop_signals);
     http_server_free(web);
     mcp_http_transport_free(subject);
     mcp_http_transport_free(judge);

@@ -24,6 +24,13 @@ int command_fixture(int argc, char **argv);
 int command_fixture_a2a(int argc, char **argv); /* src/cli/fixture_a2a.c */
 int command_fixture_mcp(int argc, char **argv); /* src/cli/fixture_mcp.c */
 
+/* Long-running commands: call cli_stop_signals_block() before starting any
+ * thread, then cli_stop_signals_wait() (returns SIGINT or SIGTERM). See
+ * src/cli/stop_signals.c for why. */
+#include <signal.h>
+void cli_stop_signals_block(sigset_t *signals);
+int cli_stop_signals_wait(const sigset_t *signals);
+
 /* 1 when argv holds -h or --help. */
 int command_wants_help(int argc, char **argv);
 

@@ -91,15 +91,8 @@ static int run_echo(int argc, char **argv)
         index++;
     }
 
-    /* Signals are taken by sigwait() below; block them before any thread
-     * starts so that every thread inherits the mask. A client that hangs
-     * up must not kill the process either. */
     sigset_t signals;
-    sigemptyset(&signals);
-    sigaddset(&signals, SIGINT);
-    sigaddset(&signals, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &signals, NULL);
-    signal(SIGPIPE, SIG_IGN);
+    cli_stop_signals_block(&signals);
 
     json_t *skills = json_pack(
         "[{s:s, s:s, s:s, s:[s,s], s:[s,s,s,s]}]", "id", "echo", "name", "Echo", "description",
@@ -131,8 +124,7 @@ static int run_echo(int argc, char **argv)
     }
     printf("READY http://127.0.0.1:%u\n", a2a_server_port(server));
     fflush(stdout);
-    int received = 0;
-    sigwait(&signals, &received);
+    int received = cli_stop_signals_wait(&signals);
     fprintf(stderr, "assay fixture a2a echo: %s, shutting down\n",
             received == SIGINT ? "SIGINT" : "SIGTERM");
     a2a_server_free(server);

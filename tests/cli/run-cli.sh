@@ -27,9 +27,14 @@ expect 2 "unknown command 'nope'" "$ASSAY" nope
 for command in version bench env stats fixture; do
     expect 0 "usage" "$ASSAY" $command --help
 done
-for command in run serve judge agent; do
+for command in serve judge; do
     expect 2 "not yet available" "$ASSAY" $command
 done
+expect 0 "usage" "$ASSAY" run --help
+expect 0 "oracle" "$ASSAY" agent --help
+expect 2 "name one scenario file" "$ASSAY" run
+expect 2 "examples/nope.yaml" "$ASSAY" run examples/nope.yaml
+expect 1 "there is no run 999" "$ASSAY" stats report 999 --db /tmp/assay-cli-test.db
 
 # bench
 expect 0 "web-of-sites +0.1.0 +built-in" "$ASSAY" bench list
@@ -53,7 +58,26 @@ expect 0 '"items":185' "$ASSAY" stats horizon tests/data/bridge/all_a_pyirt.json
 expect 0 "^kind," "$ASSAY" stats irt tests/data/bridge/all_a_pyirt.jsonl --format csv
 expect 1 "no responses found" "$ASSAY" stats irt /dev/null
 expect 2 "--format must be table, json or csv" "$ASSAY" stats irt x --format xml
-expect 2 "not yet available" "$ASSAY" stats report 1
+expect 2 "not yet available" "$ASSAY" stats compare 1
+
+# long-running commands stop on SIGINT even when started with SIGINT ignored
+# (as a shell starts background jobs), and exit 0
+for command in "env --bench web-of-sites --task price-blue-ceramic-mug" "fixture a2a echo --port 0" \
+               "agent oracle --port 0" "fixture mcp http --port 0"; do
+    (trap '' INT; exec "$ASSAY" $command >/dev/null 2>&1) &
+    pid=$!
+    for _ in $(seq 1 50); do sleep 0.1; [ -n "$(ls /proc/$pid/task 2>/dev/null | sed -n 2p)" ] && break; done
+    kill -INT "$pid"
+    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    if kill -0 "$pid" 2>/dev/null; then
+        echo "FAIL: assay $command ignored SIGINT"
+        kill -9 "$pid"
+        failures=$((failures + 1))
+    elif ! wait "$pid"; then
+        echo "FAIL: assay $command did not exit 0 on SIGINT"
+        failures=$((failures + 1))
+    fi
+done
 
 if [ $failures -ne 0 ]; then
     echo "run-cli: $failures failed"
