@@ -176,6 +176,7 @@ int judge_play(struct judge *judge, struct a2a_client *subject, const struct jud
     json_t *result = NULL;
     int status = message != NULL ? a2a_client_send(subject, message, &send, &call, &result, &send_error)
                                  : ASSAY_ERR_NOMEM;
+    json_decref(message); /* the A2A client borrows its arguments */
     const char *state = json_string_value(json_object_get(json_object_get(json_object_get(result, "task"),
                                                                           "status"), "state"));
     /* A blocking send may still come back unfinished (an agent that answers
