@@ -28,7 +28,11 @@ static const char usage[] =
     "Exit status: 0 when every episode ran, 1 when the run failed or was interrupted, 2\n"
     "for bad usage. See docs/scenarios.md for the file format.\n"
     "\n"
-    "Not yet: the proxy, ci and hosted modes.\n";
+    "mode: ci also writes a provenance record next to the store (<db>.run-<id>.provenance.json:\n"
+    "assay version, SHA-256 of the scenario, the package and each agent card, seeds, times)\n"
+    "and, when rerun, continues the newest unfinished run of the same scenario file.\n"
+    "\n"
+    "Not yet: the proxy and hosted modes.\n";
 
 int command_run(int argc, char **argv)
 {
@@ -83,6 +87,16 @@ int command_run(int argc, char **argv)
         return 1;
     }
     int complete = !result->interrupted && result->played == result->episode_count && result->store_errors == 0;
+    if (strcmp(scenario->mode, "ci") == 0) {
+        char path[4200];
+        if (run_write_provenance(scenario, result, options.db, path, sizeof path, &error) != ASSAY_OK) {
+            fprintf(stderr, "assay run: %s\n", error.message);
+            complete = 0;
+        } else if (!options.quiet) {
+            fprintf(stderr, "assay run: provenance in %s%s\n", path,
+                    result->resumed ? " (continued an unfinished run of this scenario)" : "");
+        }
+    }
     if (json_output) {
         json_t *document = run_result_json(scenario, result);
         struct buffer text = {0};

@@ -11,6 +11,7 @@
 
 #include "a2a/client.h"
 #include "core/memory.h"
+#include "core/sha256.h"
 #include "core/version.h"
 #include "package/registry.h"
 #include "runner/local_agent.h"
@@ -131,6 +132,23 @@ static void record(struct worker_context *context, const struct run_episode *epi
     assay_free(tags_text);
 }
 
+struct ci_search {
+    const struct scenario *scenario;
+    long long run_id;
+};
+
+static int find_unfinished_run(void *context, const struct store_run *run)
+{
+    struct ci_search *search = context;
+    char needle[96];
+    snprintf(needle, sizeof needle, "\"scenario_sha256\":\"%s\"", search->scenario->sha256);
+    if (search->run_id == 0 && run->status != STORE_RUN_COMPLETE && run->scenario_name != NULL &&
+        strcmp(run->scenario_name, search->scenario->name) == 0 && run->provenance_json != NULL &&
+        strstr(run->provenance_json, needle) != NULL)
+        search->run_id = run->id; /* runs come newest first */
+    return 0;
+}
+
 static void *worker(void *argument)
 {
     struct worker_context *context = argument;
@@ -249,7 +267,17 @@ int run_scenario(const struct scenario *scenario, const struct run_options *opti
     /* the store: a new run, or the run being resumed (only what it lacks is played) */
     if ((status = store_open(options->db, &store, error)) != ASSAY_OK)
         goto done;
-    if (options->resume_run > 0) {
+    long long resume_run = options->resume_run;
+    if (resume_run == 0 && strcmp(scenario->mode, "ci") == 0) {
+        /* Rerunning a CI scenario redoes only what is missing: continue the
+         * newest unfinished run of this very scenario file (same name and
+         * SHA-256), if there is one. */
+        struct ci_search search = {.scenario = scenario};
+        store_runs_list(store, find_unfinished_run, &search, NULL);
+        resume_run = search.run_id;
+        result->resumed = resume_run > 0;
+    }
+    if (resume_run > 0) {
         struct store_planned_episode *planned = assay_calloc(result->episode_count + 1, sizeof *planned);
         unsigned char *missing = assay_calloc(result->episode_count + 1, 1);
         size_t missing_count = 0;
@@ -258,7 +286,7 @@ int run_scenario(const struct scenario *scenario, const struct run_options *opti
                 .participant_role = scenario->participants[result->episodes[index].participant].name,
                 .task_id = result->episodes[index].task->id, .trial = result->episodes[index].trial};
         status = planned != NULL && missing != NULL
-                     ? store_episodes_missing(store, options->resume_run, planned, result->episode_count, missing,
+                     ? store_episodes_missing(store, resume_run, planned, result->episode_count, missing,
                                               &missing_count, error)
                      : ASSAY_ERR_NOMEM;
         size_t kept = 0;
@@ -271,11 +299,11 @@ int run_scenario(const struct scenario *scenario, const struct run_options *opti
             goto done;
         result->already_recorded = result->episode_count - kept;
         result->episode_count = kept;
-        result->run_id = options->resume_run;
+        result->run_id = resume_run;
     } else {
-        json_t *provenance = json_pack("{s:s, s:s, s:s, s:I}", "assay_version", ASSAY_VERSION, "benchmark",
+        json_t *provenance = json_pack("{s:s, s:s, s:s, s:s, s:I}", "assay_version", ASSAY_VERSION, "benchmark",
                                        result->package->name, "benchmark_sha256", result->package->content_hash,
-                                       "seed", (json_int_t)scenario->seed);
+                                       "scenario_sha256", scenario->sha256, "seed", (json_int_t)scenario->seed);
         char *scenario_text = json_strict_dump_canonical(scenario->source);
         char *provenance_text = json_strict_dump_canonical(provenance);
         json_decref(provenance);
@@ -299,6 +327,7 @@ int run_scenario(const struct scenario *scenario, const struct run_options *opti
             goto done;
     }
 
+    result->card_sha256 = assay_calloc(scenario->participant_count + 1, sizeof *result->card_sha256);
     /* agents: started (local) or reached (remote), each named in errors */
     for (size_t index = 0; index < scenario->participant_count; index++) {
         const struct scenario_participant *participant = &scenario->participants[index];
@@ -318,6 +347,10 @@ int run_scenario(const struct scenario *scenario, const struct run_options *opti
                                      participant->name, url, client_error.message);
             goto done;
         }
+        char *card_text = card != NULL ? json_strict_dump_canonical(card) : NULL;
+        if (card_text != NULL && result->card_sha256 != NULL)
+            assay_sha256_hex(card_text, strlen(card_text), result->card_sha256[index]);
+        assay_free(card_text);
         json_decref(card);
     }
     if ((status = judge_new(result->package, &judge, error)) != ASSAY_OK)
@@ -348,6 +381,7 @@ int run_scenario(const struct scenario *scenario, const struct run_options *opti
     pthread_attr_setstacksize(&attributes, 256u << 10);
     struct timespec start, end;
     clock_gettime(CLOCK_MONOTONIC, &start);
+    result->started_at_ms = (long long)time(NULL) * 1000;
     long started = 0;
     for (; threads != NULL && started < concurrency; started++)
         if (pthread_create(&threads[started], &attributes, worker, &context) != 0)
@@ -361,6 +395,7 @@ int run_scenario(const struct scenario *scenario, const struct run_options *opti
     clock_gettime(CLOCK_MONOTONIC, &end);
     result->seconds = (double)(end.tv_sec - start.tv_sec) + (double)(end.tv_nsec - start.tv_nsec) / 1e9;
     result->played = atomic_load(&context.finished);
+    result->finished_at_ms = (long long)time(NULL) * 1000;
     result->interrupted = stop_requested != 0;
     pthread_mutex_destroy(&context.output_lock);
     pthread_mutex_destroy(&context.store_lock);
@@ -396,6 +431,7 @@ void run_result_free(struct run_result *result)
     for (size_t index = 0; index < result->episode_count && result->episodes != NULL; index++)
         judge_outcome_release(&result->episodes[index].outcome);
     assay_free(result->episodes);
+    assay_free(result->card_sha256);
     package_free(result->package);
     assay_free(result);
 }
@@ -495,6 +531,33 @@ void run_print_summary(const struct scenario *scenario, const struct run_result 
         }
         fputc('\n', stream);
     }
+}
+
+int run_write_provenance(const struct scenario *scenario, const struct run_result *result, const char *db,
+                         char *out, size_t size, struct assay_error *error)
+{
+    json_t *agents = json_array();
+    for (size_t index = 0; index < scenario->participant_count; index++)
+        json_array_append_new(agents, json_pack("{s:s, s:s, s:s}", "name", scenario->participants[index].name,
+                                                "kind", scenario->participants[index].command != NULL ? "local" : "remote",
+                                                "card_sha256", result->card_sha256 ? result->card_sha256[index] : ""));
+    int complete = !result->interrupted && result->played == result->episode_count && result->store_errors == 0;
+    json_t *record = json_pack(
+        "{s:s, s:I, s:{s:s, s:s, s:s}, s:{s:s, s:s, s:s}, s:o, s:I, s:I, s:I, s:I, s:I, s:I, s:b, s:b}",
+        "assay_version", ASSAY_VERSION, "run", (json_int_t)result->run_id, "scenario", "name", scenario->name, "file",
+        scenario->file, "sha256", scenario->sha256, "benchmark", "name", result->package->name, "version",
+        result->package->version, "sha256", result->package->content_hash, "agents", agents, "seed",
+        (json_int_t)scenario->seed, "trials", (json_int_t)scenario->trials, "started_at_ms",
+        (json_int_t)result->started_at_ms, "finished_at_ms", (json_int_t)result->finished_at_ms, "episodes_this_session",
+        (json_int_t)result->played, "episodes_already_recorded", (json_int_t)result->already_recorded, "resumed",
+        result->resumed, "complete", complete);
+    snprintf(out, size, "%s.run-%lld.provenance.json", db != NULL && db[0] != '\0' ? db : "assay.db",
+             result->run_id);
+    int status = record != NULL && json_dump_file(record, out, JSON_INDENT(2) | JSON_SORT_KEYS) == 0
+                     ? ASSAY_OK
+                     : assay_error_set(error, ASSAY_ERR_IO, "cannot write the provenance record %s", out);
+    json_decref(record);
+    return status;
 }
 
 json_t *run_result_json(const struct scenario *scenario, const struct run_result *result)

@@ -33,6 +33,9 @@ struct run_episode {
 
 struct run_result {
     long long run_id;         /* in the store */
+    int resumed;              /* ci mode found and continued an unfinished run */
+    char (*card_sha256)[65];  /* per participant: SHA-256 of its agent card (canonical JSON) */
+    long long started_at_ms, finished_at_ms;
     size_t already_recorded;  /* episodes a resumed run had before */
     size_t store_errors;      /* episodes that could not be recorded */
     struct package *package;
@@ -50,6 +53,11 @@ void run_result_free(struct run_result *result);
 /* The leaderboard table: per agent mean score and pass rate with 95%
  * intervals, errors by class, per-capability means. */
 void run_print_summary(const struct scenario *scenario, const struct run_result *result, FILE *stream);
+/* ci mode: writes the provenance record next to the store
+ * ("<db>.run-<id>.provenance.json") and returns its path in out. */
+int run_write_provenance(const struct scenario *scenario, const struct run_result *result, const char *db,
+                         char *out, size_t size, struct assay_error *error);
+
 /* Everything as one JSON document (new reference). */
 json_t *run_result_json(const struct scenario *scenario, const struct run_result *result);
 

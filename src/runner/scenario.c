@@ -4,7 +4,11 @@
 #include <string.h>
 
 #include "core/memory.h"
+#include "core/buffer.h"
+#include "core/sha256.h"
 #include "package/document.h"
+
+#include <stdio.h>
 
 static char *copy_string(const json_t *value) { return json_is_string(value) ? assay_strdup(json_string_value(value)) : NULL; }
 
@@ -86,7 +90,10 @@ static int load_participants(struct scenario *scenario, const struct document *d
                                       participant->name);
         json_t *command = json_object_get(item, "command");
         json_t *url = json_object_get(item, "url");
-        if (strcmp(scenario->mode, "local") == 0) {
+        /* ci mode takes either kind of participant: a command or a URL */
+        int local = strcmp(scenario->mode, "local") == 0 ||
+                    (strcmp(scenario->mode, "ci") == 0 && json_object_get(item, "command") != NULL);
+        if (local) {
             int ok = json_is_array(command) && json_array_size(command) > 0;
             for (size_t argument = 0; ok && argument < json_array_size(command); argument++)
                 ok = json_is_string(json_array_get(command, argument));
@@ -106,6 +113,23 @@ static int load_participants(struct scenario *scenario, const struct document *d
     return ASSAY_OK;
 }
 
+/* SHA-256 of the file's bytes in hex; "" when it cannot be read. */
+static void file_sha256(const char *file, char out[65])
+{
+    out[0] = '\0';
+    FILE *stream = fopen(file, "rb");
+    if (stream == NULL)
+        return;
+    struct buffer content = {0};
+    char chunk[16384];
+    size_t count;
+    while ((count = fread(chunk, 1, sizeof chunk, stream)) > 0 && buffer_append(&content, chunk, count) == ASSAY_OK)
+        ;
+    fclose(stream);
+    assay_sha256_hex(content.data != NULL ? content.data : "", content.length, out);
+    buffer_free(&content);
+}
+
 int scenario_load(const char *file, struct scenario **out, struct assay_error *error)
 {
     *out = NULL;
@@ -120,6 +144,7 @@ int scenario_load(const char *file, struct scenario **out, struct assay_error *e
     }
     json_t *root = document_root(document);
     scenario->file = assay_strdup(file);
+    file_sha256(file, scenario->sha256);
     scenario->source = json_deep_copy(root);
     if (!json_is_object(root)) {
         status = document_error(document, root, "scenario", error, ASSAY_ERR_INVALID, "must be a mapping");
@@ -131,9 +156,10 @@ int scenario_load(const char *file, struct scenario **out, struct assay_error *e
     scenario->mode = copy_string(json_object_get(root, "mode"));
     if (scenario->mode == NULL)
         scenario->mode = assay_strdup("local");
-    if (strcmp(scenario->mode, "local") != 0 && strcmp(scenario->mode, "remote") != 0) {
+    if (strcmp(scenario->mode, "local") != 0 && strcmp(scenario->mode, "remote") != 0 &&
+        strcmp(scenario->mode, "ci") != 0) {
         status = document_error(document, json_object_get(root, "mode"), "mode", error, ASSAY_ERR_UNSUPPORTED,
-                                "'%s' is not available yet (local or remote)", scenario->mode);
+                                "'%s' is not available yet (local, remote or ci)", scenario->mode);
         goto done;
     }
     scenario->bench = copy_string(json_object_get(json_object_get(root, "judge"), "bench"));

@@ -1,7 +1,8 @@
 /* scenario.h — a scenario file: which benchmark, which agents, how to run.
  *
  *     name: quickstart
- *     mode: local                      # local: assay starts the agents; remote: agents at URLs
+ *     mode: local                      # local: assay starts the agents; remote: agents at URLs;
+ *                                      # ci: either, plus a provenance file and automatic resume
  *     judge: {bench: web-of-sites}     # a package name or folder
  *     participants:
  *       - {name: oracle, command: [assay, agent, oracle], privileged: true}
@@ -37,7 +38,8 @@ struct scenario_participant {
 struct scenario {
     char *file;
     char *name;
-    char *mode; /* "local" or "remote" */
+    char *mode; /* "local", "remote" or "ci" */
+    char sha256[65]; /* of the file's bytes, for provenance */
     char *bench;
     struct scenario_participant *participants;
     size_t participant_count;

@@ -56,4 +56,23 @@ if [ "$kills" -lt 20 ]; then
     echo "FAIL: only $kills of the kills landed while the runner ran (wanted at least 20)"
     exit 1
 fi
+# ci mode: a killed run is continued by simply running the scenario again,
+# and a provenance record is written next to the store
+sed 's/mode: local/mode: ci/; s/name: quickstart/name: ci-resume/' "$work/scenario.yaml" >"$work/ci.yaml"
+"$ASSAY" run "$work/ci.yaml" --db "$work/ci.db" --quiet >/dev/null 2>&1 &
+pid=$!
+sleep 0.4
+kill_running "$pid"
+wait "$pid" 2>/dev/null || true
+"$ASSAY" run "$work/ci.yaml" --db "$work/ci.db" --quiet --json >"$work/ci.json"
+node - "$work/ci.db.run-1.provenance.json" <<'CHECK'
+const record = JSON.parse(require('node:fs').readFileSync(process.argv[2], 'utf8'));
+const fail = (what) => { console.error('FAIL ci provenance: ' + what); process.exit(1); };
+if (!record.resumed) fail('the rerun did not continue run 1');
+if (!record.complete) fail('run 1 is not complete after the rerun');
+if (record.episodes_already_recorded + record.episodes_this_session !== 512) fail('episodes do not add up to 512');
+if (!/^[0-9a-f]{64}$/.test(record.scenario.sha256) || !/^[0-9a-f]{64}$/.test(record.benchmark.sha256)) fail('hashes missing');
+if (record.agents.some((agent) => !/^[0-9a-f]{64}$/.test(agent.card_sha256))) fail('agent card hashes missing');
+console.log(`resume: ci mode continued run 1 (${record.episodes_already_recorded} already recorded) and wrote its provenance`);
+CHECK
 echo "run-resume: all passed"
