@@ -55,4 +55,4 @@ session=$("$ASSAY" fixture mcp client --url "$CONTROL_URL" call sessions '{}' |
           grep -o '"session":"[^"]*"' | head -1 | cut -d'"' -f4)
 show "$ASSAY" fixture mcp client --url "$CONTROL_URL" call evaluate "{\"session\":\"$session\"}"
 echo
-echo "run: done. Not yet: the results store (--db, --resume) and the web UI; see README."
+echo "run: done. Results are in assay.db (assay stats report RUN_ID); the web UI is not built yet (see README)."
