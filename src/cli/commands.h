@@ -18,6 +18,7 @@ int command_bench(int argc, char **argv);  /* src/cli/command_bench.c */
 int command_env(int argc, char **argv);    /* src/cli/command_env.c */
 int command_stats(int argc, char **argv);  /* src/cli/command_stats.c */
 int command_run(int argc, char **argv);    /* src/cli/command_run.c */
+int command_judge(int argc, char **argv);  /* src/cli/command_judge.c */
 /* `assay fixture a2a|mcp ...`: protocol fixtures used by the interop tests
  * and the benchmarks (src/cli/fixture.c dispatches to the two below). */
 int command_fixture(int argc, char **argv);

@@ -19,7 +19,7 @@ static int command_not_yet(int argc, char **argv)
 static const struct command commands[] = {
     {"run", "run an assessment from a scenario file", command_run},
     {"serve", "web UI and JSON API over a results store (not yet available)", command_not_yet},
-    {"judge", "serve a benchmark's judge agent over A2A (not yet available)", command_not_yet},
+    {"judge", "serve a benchmark's judge agent over A2A", command_judge},
     {"agent", "serve a built-in subject agent over A2A: oracle | random", command_agent},
     {"env", "serve one task environment over MCP", command_env},
     {"bench", "list, show and check benchmark packages", command_bench},

@@ -40,10 +40,13 @@ struct worker_context {
     pthread_mutex_t output_lock;
     int progress_is_terminal;
     int quiet;
+    const struct run_options *options;
 };
 
 static void show_progress(struct worker_context *context, size_t done)
 {
+    if (context->options->progress != NULL)
+        context->options->progress(done, context->result->episode_count, context->options->hook_context);
     if (context->quiet)
         return;
     size_t total = context->result->episode_count;
@@ -153,7 +156,7 @@ static void *worker(void *argument)
 {
     struct worker_context *context = argument;
     for (;;) {
-        if (stop_requested)
+        if (stop_requested || (context->options->stop != NULL && context->options->stop(context->options->hook_context)))
             break;
         size_t index = atomic_fetch_add(&context->next, 1);
         if (index >= context->result->episode_count)
@@ -362,7 +365,8 @@ int run_scenario(const struct scenario *scenario, const struct run_options *opti
     sigaction(SIGTERM, &action, &previous_term);
     stop_requested = 0;
     struct worker_context context = {.store = store, .scenario = scenario, .result = result, .judge = judge, .clients = clients,
-                                     .progress_is_terminal = isatty(STDERR_FILENO), .quiet = options->quiet};
+                                     .progress_is_terminal = isatty(STDERR_FILENO), .quiet = options->quiet,
+                                     .options = options};
     atomic_init(&context.next, 0);
     atomic_init(&context.finished, 0);
     pthread_mutex_init(&context.output_lock, NULL);
@@ -396,7 +400,9 @@ int run_scenario(const struct scenario *scenario, const struct run_options *opti
     result->seconds = (double)(end.tv_sec - start.tv_sec) + (double)(end.tv_nsec - start.tv_nsec) / 1e9;
     result->played = atomic_load(&context.finished);
     result->finished_at_ms = (long long)time(NULL) * 1000;
-    result->interrupted = stop_requested != 0;
+    result->interrupted = stop_requested != 0 ||
+                          (options->stop != NULL && options->stop(options->hook_context) &&
+                           result->played < result->episode_count);
     pthread_mutex_destroy(&context.output_lock);
     pthread_mutex_destroy(&context.store_lock);
     int complete = !result->interrupted && result->played == result->episode_count && result->store_errors == 0;

@@ -21,6 +21,12 @@ struct run_options {
     int quiet;                /* no progress output */
     const char *db;           /* results store; NULL: assay.db */
     long long resume_run;     /* 0: a new run; else play only what this run lacks */
+    /* Optional hooks (the judge agent uses them): progress after each
+     * episode, from a worker thread; stop is polled between episodes and
+     * ends the run early (as Ctrl-C does) when it returns nonzero. */
+    void (*progress)(size_t done, size_t total, void *context);
+    int (*stop)(void *context);
+    void *hook_context;
 };
 
 struct run_episode {

@@ -6,6 +6,7 @@
 #include "core/memory.h"
 #include "core/buffer.h"
 #include "core/sha256.h"
+#include "jsonrpc/json_strict.h"
 #include "package/document.h"
 
 #include <stdio.h>
@@ -130,21 +131,16 @@ static void file_sha256(const char *file, char out[65])
     buffer_free(&content);
 }
 
-int scenario_load(const char *file, struct scenario **out, struct assay_error *error)
+/* Builds a scenario from a parsed document; the document stays the caller's. */
+static int scenario_build(json_t *root, const struct document *document, const char *file, struct scenario **out,
+                          struct assay_error *error)
 {
     *out = NULL;
-    struct document *document = NULL;
-    int status = document_load(file, &document, error);
-    if (status != ASSAY_OK)
-        return status;
+    int status = ASSAY_OK;
     struct scenario *scenario = assay_calloc(1, sizeof *scenario);
-    if (scenario == NULL) {
-        document_free(document);
+    if (scenario == NULL)
         return ASSAY_ERR_NOMEM;
-    }
-    json_t *root = document_root(document);
     scenario->file = assay_strdup(file);
-    file_sha256(file, scenario->sha256);
     scenario->source = json_deep_copy(root);
     if (!json_is_object(root)) {
         status = document_error(document, root, "scenario", error, ASSAY_ERR_INVALID, "must be a mapping");
@@ -196,11 +192,82 @@ int scenario_load(const char *file, struct scenario **out, struct assay_error *e
     scenario->budget_seconds = json_number_value(json_object_get(budgets, "seconds"));
     scenario->budget_steps = (long)json_integer_value(json_object_get(budgets, "steps"));
 done:
-    document_free(document);
     if (status != ASSAY_OK) {
         scenario_free(scenario);
         return status;
     }
     *out = scenario;
     return ASSAY_OK;
+}
+
+int scenario_load(const char *file, struct scenario **out, struct assay_error *error)
+{
+    *out = NULL;
+    struct document *document = NULL;
+    int status = document_load(file, &document, error);
+    if (status != ASSAY_OK)
+        return status;
+    status = scenario_build(document_root(document), document, file, out, error);
+    document_free(document);
+    if (status == ASSAY_OK)
+        file_sha256(file, (*out)->sha256);
+    return status;
+}
+
+int scenario_from_request(const char *bench, const json_t *request, struct scenario **out,
+                          struct assay_error *error)
+{
+    *out = NULL;
+    const json_t *participants = json_object_get(request, "participants");
+    if (!json_is_object(request) || !json_is_object(participants) || json_object_size(participants) == 0)
+        return assay_error_set(error, ASSAY_ERR_INVALID,
+                               "the request needs \"participants\": {\"<role>\": \"<A2A URL>\", ...}");
+    /* Reuse the file loader's checks: express the request as a scenario
+     * document and parse that, so both paths validate the same way. */
+    json_t *document = json_pack("{s:s, s:s, s:{s:s}, s:[], s:O}", "name", "assessment", "mode", "remote", "judge",
+                                 "bench", bench, "participants", "config",
+                                 json_object_get(request, "config") != NULL ? json_object_get(request, "config")
+                                                                            : json_object());
+    const char *role;
+    json_t *url;
+    json_object_foreach((json_t *)participants, role, url)
+    {
+        if (!json_is_string(url)) {
+            json_decref(document);
+            return assay_error_set(error, ASSAY_ERR_INVALID, "participants.%s: must be an A2A URL string", role);
+        }
+        json_array_append_new(json_object_get(document, "participants"),
+                              json_pack("{s:s, s:O}", "name", role, "url", url));
+    }
+    char *text = json_strict_dump_canonical(document);
+    json_decref(document);
+    if (text == NULL)
+        return ASSAY_ERR_NOMEM;
+    struct document *parsed = NULL;
+    int status = document_parse("request.json", text, strlen(text), &parsed, error);
+    assay_free(text);
+    if (status != ASSAY_OK)
+        return status;
+    status = scenario_build(document_root(parsed), parsed, "request", out, error);
+    document_free(parsed);
+    /* config.privileged: the roles the judge may send the reference solution */
+    const json_t *privileged = json_object_get(json_object_get(request, "config"), "privileged");
+    size_t index;
+    json_t *name;
+    json_array_foreach(privileged, index, name)
+    {
+        int found = 0;
+        for (size_t participant = 0; status == ASSAY_OK && participant < (*out)->participant_count; participant++)
+            if (json_is_string(name) && strcmp((*out)->participants[participant].name, json_string_value(name)) == 0) {
+                (*out)->participants[participant].privileged = 1;
+                found = 1;
+            }
+        if (status == ASSAY_OK && !found) {
+            scenario_free(*out);
+            *out = NULL;
+            status = assay_error_set(error, ASSAY_ERR_INVALID, "config.privileged: '%s' is not a participant role",
+                                     json_is_string(name) ? json_string_value(name) : "?");
+        }
+    }
+    return status;
 }

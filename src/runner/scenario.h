@@ -54,6 +54,12 @@ struct scenario {
 };
 
 int scenario_load(const char *file, struct scenario **out, struct assay_error *error);
+/* A remote-mode scenario from an assessment request (the data part a judge
+ * agent receives): {"participants": {"<role>": "<A2A URL>"}, "config": {...}}
+ * with the config of a scenario file. Errors say what is wrong with the
+ * request, for the REJECTED status. */
+int scenario_from_request(const char *bench, const json_t *request, struct scenario **out,
+                          struct assay_error *error);
 void scenario_free(struct scenario *scenario);
 
 #endif

@@ -27,9 +27,9 @@ expect 2 "unknown command 'nope'" "$ASSAY" nope
 for command in version bench env stats fixture; do
     expect 0 "usage" "$ASSAY" $command --help
 done
-for command in serve judge; do
-    expect 2 "not yet available" "$ASSAY" $command
-done
+expect 2 "not yet available" "$ASSAY" serve
+expect 0 "usage: assay judge" "$ASSAY" judge --help
+expect 2 "--bench is required" "$ASSAY" judge
 expect 0 "usage" "$ASSAY" run --help
 expect 0 "oracle" "$ASSAY" agent --help
 expect 2 "name one scenario file" "$ASSAY" run
