@@ -224,10 +224,11 @@ int scenario_from_request(const char *bench, const json_t *request, struct scena
                                "the request needs \"participants\": {\"<role>\": \"<A2A URL>\", ...}");
     /* Reuse the file loader's checks: express the request as a scenario
      * document and parse that, so both paths validate the same way. */
-    json_t *document = json_pack("{s:s, s:s, s:{s:s}, s:[], s:O}", "name", "assessment", "mode", "remote", "judge",
+    json_t *config = json_object_get(request, "config");
+    /* "o" hands over a reference: the request's config (increfed) or a new {} */
+    json_t *document = json_pack("{s:s, s:s, s:{s:s}, s:[], s:o}", "name", "assessment", "mode", "remote", "judge",
                                  "bench", bench, "participants", "config",
-                                 json_object_get(request, "config") != NULL ? json_object_get(request, "config")
-                                                                            : json_object());
+                                 config != NULL ? json_incref(config) : json_object());
     const char *role;
     json_t *url;
     json_object_foreach((json_t *)participants, role, url)
