@@ -13,6 +13,12 @@
 #include "environment/task_server.h"
 #include "mcp/http_transport.h"
 
+/* The scripted user: what it answers an agent that asks for input, and how
+ * many times. Built-in tasks put every fact in the instruction, so the
+ * honest answer is to go on with it. */
+#define SCRIPTED_USER_TURNS 3
+#define SCRIPTED_USER_REPLY "I have no more to add: everything you need is in the task. Please finish it."
+
 struct served_task {
     const struct task *task;
     struct task_server *server;
@@ -181,8 +187,31 @@ int judge_play(struct judge *judge, struct a2a_client *subject, const struct jud
                                                                           "status"), "state"));
     /* A blocking send may still come back unfinished (an agent that answers
      * early, or stays WORKING): follow the task until it ends or the time
-     * budget runs out. */
+     * budget runs out. An agent that asks for input gets the scripted user's
+     * answer (at most SCRIPTED_USER_TURNS times): the task's facts are all in
+     * the instruction, so the user says so. */
     const char *task_id = json_string_value(json_object_get(json_object_get(result, "task"), "id"));
+    int user_turns = 0;
+    while (status == ASSAY_OK && state != NULL && task_id != NULL && strcmp(state, "TASK_STATE_INPUT_REQUIRED") == 0 &&
+           user_turns < SCRIPTED_USER_TURNS && elapsed_since(&start) < seconds) {
+        user_turns++;
+        const char *context_id = json_string_value(json_object_get(json_object_get(result, "task"), "contextId"));
+        char message_id[33];
+        random_token(message_id);
+        json_t *follow_up = json_pack("{s:s, s:s, s:s, s:s?, s:[{s:s}]}", "messageId", message_id, "role",
+                                      "ROLE_USER", "taskId", task_id, "contextId", context_id, "parts", "text",
+                                      SCRIPTED_USER_REPLY);
+        json_t *next = NULL;
+        status = follow_up != NULL ? a2a_client_send(subject, follow_up, &send, &call, &next, &send_error)
+                                   : ASSAY_ERR_NOMEM;
+        json_decref(follow_up);
+        if (status != ASSAY_OK)
+            break;
+        json_decref(result);
+        result = next;
+        state = json_string_value(json_object_get(json_object_get(json_object_get(result, "task"), "status"), "state"));
+        task_id = json_string_value(json_object_get(json_object_get(result, "task"), "id"));
+    }
     while (status == ASSAY_OK && state != NULL && task_id != NULL &&
            (strcmp(state, "TASK_STATE_SUBMITTED") == 0 || strcmp(state, "TASK_STATE_WORKING") == 0)) {
         if (elapsed_since(&start) > seconds) {

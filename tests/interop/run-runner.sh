@@ -15,7 +15,7 @@ source scripts/lib.sh
 work=$(mktemp -d)
 trap 'cleanup; rm -rf "$work"' EXIT
 
-modes="sdk-solver hang garbage close huge never-finish crash"
+modes="sdk-solver hang garbage close huge never-finish crash asks"
 {
     echo "name: hostile"
     echo "mode: remote"
@@ -37,14 +37,16 @@ const results = JSON.parse(fs.readFileSync(file, 'utf8'));
 const failures = [];
 const expect = (condition, what) => { if (!condition) failures.push(what); };
 expect(status === '0', `assay run exited ${status}, wanted 0 (every episode must run)`);
-expect(results.episodes_played === 14, `played ${results.episodes_played} of 14 episodes`);
+expect(results.episodes_played === 16, `played ${results.episodes_played} of 16 episodes`);
 const episode = (agent, task) => results.episodes.find((e) => e.agent === agent && e.task === task);
 const solved = episode('sdk-solver', 'price-blue-ceramic-mug');
 expect(solved && solved.score === 1 && solved.passed, `sdk-solver on the price task: ${JSON.stringify(solved)}`);
 const other = episode('sdk-solver', 'send-lunch-yes');
 expect(other && other.score === 0 && other.error_class === 'wrong_answer', `sdk-solver on send-lunch-yes: ${JSON.stringify(other)}`);
+// 'asks' is answered by the scripted user and then completes: its episodes
+// are ordinary wrong answers, not give-ups
 const wanted = { hang: 'timed_out', garbage: 'protocol_error', close: 'agent_crashed', huge: 'protocol_error',
-                 'never-finish': 'timed_out', crash: 'agent_crashed' };
+                 'never-finish': 'timed_out', crash: 'agent_crashed', asks: 'wrong_answer' };
 for (const [agent, errorClass] of Object.entries(wanted))
   for (const task of ['price-blue-ceramic-mug', 'send-lunch-yes']) {
     const e = episode(agent, task);

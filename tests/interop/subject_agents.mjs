@@ -13,6 +13,8 @@
 //   huge          answers SendMessage with a 50 MB JSON-RPC response
 //   never-finish  answers with a task that stays TASK_STATE_WORKING forever
 //   crash         exits the process on its first SendMessage
+//   asks          asks for input (TASK_STATE_INPUT_REQUIRED) on a new task, and
+//                 completes the task when the follow-up arrives on it
 //   slow          answers each SendMessage after 3 s with a completed task
 //                 (for holding many episodes open at once)
 // All serve a valid agent card, so the runner reaches them.
@@ -78,6 +80,16 @@ if (mode === 'sdk-solver') {
           response.end(JSON.stringify(working(message.id ?? null, message.method)));
           return;
         case 'crash': process.exit(1);
+        case 'asks': {
+          const incoming = message.params?.message ?? {};
+          const following = incoming.taskId !== undefined;
+          response.setHeader('content-type', 'application/json');
+          response.end(JSON.stringify({ jsonrpc: '2.0', id: message.id ?? null, result: { task: {
+            id: incoming.taskId ?? randomUUID(), contextId: incoming.contextId ?? randomUUID(),
+            status: { state: following ? 'TASK_STATE_COMPLETED' : 'TASK_STATE_INPUT_REQUIRED',
+                      timestamp: new Date().toISOString() } } } }));
+          return;
+        }
         case 'slow':
           setTimeout(() => {
             response.setHeader('content-type', 'application/json');
