@@ -2,6 +2,8 @@
 #include "runner/judge.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/random.h>
@@ -97,6 +99,29 @@ static struct served_task *serve(struct judge *judge, const struct task *task, s
     return served;
 }
 
+/* Fault injection for tests: ASSAY_INJECT_ENVIRONMENT_FAILURES=N makes the
+ * next N environment resets fail as if the environment had crashed, so the
+ * retry and the reporting of infrastructure failures can be tested from the
+ * outside. Unset (always, in real use), it costs one relaxed load. */
+static atomic_long injected_failures = -1;
+
+static int environment_fault_injected(void)
+{
+    long remaining = atomic_load_explicit(&injected_failures, memory_order_relaxed);
+    if (remaining == -1) {
+        const char *value = getenv("ASSAY_INJECT_ENVIRONMENT_FAILURES");
+        long wanted = value != NULL ? strtol(value, NULL, 10) : 0;
+        long expected = -1;
+        atomic_compare_exchange_strong(&injected_failures, &expected, wanted > 0 ? wanted : 0);
+        remaining = atomic_load(&injected_failures);
+    }
+    while (remaining > 0) {
+        if (atomic_compare_exchange_weak(&injected_failures, &remaining, remaining - 1))
+            return 1;
+    }
+    return 0;
+}
+
 static void random_token(char out[33])
 {
     unsigned char bytes[16] = {0};
@@ -156,7 +181,11 @@ int judge_play(struct judge *judge, struct a2a_client *subject, const struct jud
     char token[33], key[48];
     random_token(token);
     snprintf(key, sizeof key, "token:%s", token);
-    if (served == NULL || task_server_reset(served->server, key, episode->seed, &error) != ASSAY_OK) {
+    if (served != NULL && environment_fault_injected())
+        assay_error_set(&error, ASSAY_ERR_IO, "injected environment failure (ASSAY_INJECT_ENVIRONMENT_FAILURES)");
+    else if (served != NULL)
+        task_server_reset(served->server, key, episode->seed, &error);
+    if (served == NULL || error.status != ASSAY_OK) {
         snprintf(outcome->error_class, sizeof outcome->error_class, "environment_crashed");
         snprintf(outcome->error_message, sizeof outcome->error_message, "%s", error.message);
         return ASSAY_OK;

@@ -489,9 +489,13 @@ void run_print_summary(const struct scenario *scenario, const struct run_result 
         stats_mean_interval(totals.scores, totals.scored, 1.96, &mean, &low, &high);
         stats_wilson_interval(totals.passed, totals.scored, 1.96, &pass_low, &pass_high);
         double rate = totals.scored ? (double)totals.passed / (double)totals.scored : 0;
-        fprintf(stream, "%-16s %8zu %7.1f%% [%4.1f, %5.1f] %8.1f%% [%4.1f, %5.1f] %7zu\n",
-                scenario->participants[participant].name, totals.episodes, 100 * mean, 100 * low, 100 * high,
-                100 * rate, 100 * pass_low, 100 * pass_high, totals.infrastructure);
+        if (totals.scored == 0) /* nothing scored: no number, rather than a 0 that was never earned */
+            fprintf(stream, "%-16s %8zu %22s %24s %7zu\n", scenario->participants[participant].name, totals.episodes,
+                    "- (none scored)", "-", totals.infrastructure);
+        else
+            fprintf(stream, "%-16s %8zu %7.1f%% [%4.1f, %5.1f] %8.1f%% [%4.1f, %5.1f] %7zu\n",
+                    scenario->participants[participant].name, totals.episodes, 100 * mean, 100 * low, 100 * high,
+                    100 * rate, 100 * pass_low, 100 * pass_high, totals.infrastructure);
         assay_free(totals.scores);
     }
     /* capability columns: one row per tag, one column per agent */
@@ -591,12 +595,14 @@ json_t *run_result_json(const struct scenario *scenario, const struct run_result
         double mean, low, high, pass_low, pass_high;
         stats_mean_interval(totals.scores, totals.scored, 1.96, &mean, &low, &high);
         stats_wilson_interval(totals.passed, totals.scored, 1.96, &pass_low, &pass_high);
-        json_array_append_new(agents, json_pack("{s:s, s:I, s:I, s:f, s:[f,f], s:I, s:[f,f], s:I}", "agent",
-                                                scenario->participants[participant].name, "episodes",
-                                                (json_int_t)totals.episodes, "scored", (json_int_t)totals.scored,
-                                                "mean_score", mean, "mean_score_ci95", low, high, "passed",
-                                                (json_int_t)totals.passed, "pass_rate_wilson95", pass_low, pass_high,
-                                                "infrastructure_errors", (json_int_t)totals.infrastructure));
+        json_t *item = json_pack("{s:s, s:I, s:I, s:f, s:[f,f], s:I, s:[f,f], s:I}", "agent",
+                                 scenario->participants[participant].name, "episodes", (json_int_t)totals.episodes,
+                                 "scored", (json_int_t)totals.scored, "mean_score", mean, "mean_score_ci95", low, high,
+                                 "passed", (json_int_t)totals.passed, "pass_rate_wilson95", pass_low, pass_high,
+                                 "infrastructure_errors", (json_int_t)totals.infrastructure);
+        if (item != NULL && totals.scored == 0) /* no score is not a score of 0 */
+            json_object_set_new(item, "mean_score", json_null());
+        json_array_append_new(agents, item);
         assay_free(totals.scores);
     }
     return json_pack("{s:s, s:s, s:s, s:I, s:I, s:f, s:b, s:o, s:o}", "scenario", scenario->name, "benchmark",

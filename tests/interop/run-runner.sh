@@ -68,6 +68,31 @@ if (agent('oracle').mean_score !== 1) fail(`oracle mean ${agent('oracle').mean_s
 if (agent('random').mean_score > 0.05) fail(`random mean ${agent('random').mean_score}`);
 console.log('runner: local mode: oracle 100%, random ' + (100 * agent('random').mean_score).toFixed(1) + '%');
 CHECK
+# infrastructure failures: a few are retried away; endless ones are
+# reported apart and never scored (ASSAY_INJECT_ENVIRONMENT_FAILURES)
+cat >"$work/faults.yaml" <<'SCENARIO'
+name: faults
+mode: local
+judge: {bench: web-of-sites}
+participants:
+  - {name: oracle, command: [assay, agent, oracle], privileged: true}
+config: {tasks: [price-blue-ceramic-mug, send-lunch-yes, buy-1-pink-water-bottle], concurrency: 1}
+SCENARIO
+ASSAY_INJECT_ENVIRONMENT_FAILURES=2 timeout 60 "$ASSAY" run "$work/faults.yaml" --db "$work/f1.db" --json --quiet >"$work/f1.json"
+status=0
+ASSAY_INJECT_ENVIRONMENT_FAILURES=1000 timeout 60 "$ASSAY" run "$work/faults.yaml" --db "$work/f2.db" --json --quiet \
+    >"$work/f2.json" || status=$?
+node - "$work/f1.json" "$work/f2.json" <<'CHECK'
+const fs = require('node:fs');
+const [retried, broken] = process.argv.slice(2).map((file) => JSON.parse(fs.readFileSync(file, 'utf8')));
+const fail = (what) => { console.error('FAIL ' + what); process.exit(1); };
+if (retried.agents[0].scored !== 3 || retried.agents[0].mean_score !== 1) fail('two environment failures were not retried away');
+if (broken.agents[0].scored !== 0 || broken.agents[0].infrastructure_errors !== 3) fail('endless failures were scored');
+if (broken.agents[0].mean_score !== null) fail('an agent with nothing scored got a mean score');
+if (broken.episodes.some((e) => e.error_class !== 'environment_crashed' || e.scored)) fail('wrong class for environment failures');
+console.log('runner: environment failures retried (2 injected) and reported apart, never scored (endless)');
+CHECK
+
 if pgrep -f "$ASSAY agent" >/dev/null; then
     echo "FAIL: agent processes left behind: $(pgrep -af "$ASSAY agent")"
     exit 1
