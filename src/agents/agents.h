@@ -36,6 +36,7 @@
 #include <stdint.h>
 
 #include "a2a/executor.h"
+#include "core/status.h"
 
 #define AGENT_MESSAGE_VERSION     1
 #define AGENT_DEFAULT_STEPS       50  /* when the message carries no step budget */
@@ -56,5 +57,43 @@ int agent_kind_parse(const char *name, enum agent_kind *out);
 
 /* A filled-in executor for `config` (borrowed, see above). */
 struct a2a_executor agent_executor(const struct agent_config *config);
+
+/* ---- llm: a tool-calling agent for an OpenAI-compatible endpoint ----------
+ *
+ *   llm  maps the environment's MCP tools to chat-completions function tools
+ *        and lets the model play: every tool call it makes goes to MCP, the
+ *        text result comes back as a {role: "tool"} message; it stops when
+ *        the model calls `answer`, or replies with text only (that text is
+ *        then sent as the answer), or a budget is used up. The artifact's
+ *        data part adds {model, input_tokens, output_tokens} (the sums of
+ *        usage.prompt_tokens / usage.completion_tokens).
+ *
+ * The key is sent only as `Authorization: Bearer <key>` to the endpoint; it
+ * is never logged nor put into a task, an artifact or a reason.
+ */
+#define AGENT_LLM_MAX_ATTEMPTS       4      /* per chat request: 429, 5xx, I/O errors */
+#define AGENT_LLM_BACKOFF_MS         500    /* first retry delay, doubled each time */
+#define AGENT_LLM_MAX_BACKOFF_MS     30000  /* cap, Retry-After included */
+#define AGENT_LLM_REQUEST_TIMEOUT_MS 120000 /* per request, also cut to the time budget */
+
+struct agent_llm_config {
+    const char *url;   /* base URL (borrowed); requests go to {url}/v1/chat/completions */
+    const char *model; /* borrowed */
+    const char *key;   /* borrowed; NULL: no Authorization header */
+    int max_attempts;  /* 0: AGENT_LLM_MAX_ATTEMPTS */
+    long backoff_ms;   /* 0: AGENT_LLM_BACKOFF_MS */
+    long max_backoff_ms;     /* 0: AGENT_LLM_MAX_BACKOFF_MS */
+    long request_timeout_ms; /* 0: AGENT_LLM_REQUEST_TIMEOUT_MS */
+};
+
+/* Fills *out from the values of ASSAY_LLM_URL, ASSAY_LLM_MODEL and
+ * ASSAY_LLM_KEY (each may be NULL; the strings are borrowed). ASSAY_ERR_INVALID
+ * with a one-line sentence naming the variable when the URL or the model is
+ * missing or empty, or the URL is not http(s), or a value spans lines. */
+int agent_llm_config_load(const char *url, const char *model, const char *key,
+                          struct agent_llm_config *out, struct assay_error *error);
+
+/* The llm agent's executor; `config` is borrowed and must outlive the server. */
+struct a2a_executor agent_llm_executor(const struct agent_llm_config *config);
 
 #endif

@@ -1,4 +1,4 @@
-/* command_agent.c — `assay agent oracle|random`: serve a built-in baseline
+/* command_agent.c — `assay agent oracle|random|llm`: serve a built-in baseline
  * subject agent over A2A until SIGINT or SIGTERM (src/agents/agents.h,
  * docs/agents.md). */
 #include <errno.h>
@@ -13,7 +13,7 @@
 #include "cli/commands.h"
 
 static const char usage_text[] =
-    "usage: assay agent oracle|random [--port P] [--seed S] [--bind ADDRESS]\n"
+    "usage: assay agent oracle|random|llm [--port P] [--seed S] [--bind ADDRESS]\n"
     "\n"
     "Serves a built-in baseline subject agent over A2A 1.0 until SIGINT or SIGTERM.\n"
     "Prints one line `READY http://127.0.0.1:PORT` once listening (--port 0, the\n"
@@ -29,6 +29,10 @@ static const char usage_text[] =
     "           privileged \"reference\" member; without it the task fails.\n"
     "  random   seeded random valid tool calls; --seed S (default 1) and the task id\n"
     "           choose the sequence, so runs are reproducible.\n"
+    "  llm      a tool-calling agent for an OpenAI-compatible chat-completions\n"
+    "           endpoint: ASSAY_LLM_URL (base URL; POST {base}/v1/chat/completions),\n"
+    "           ASSAY_LLM_MODEL (model name) and ASSAY_LLM_KEY (optional bearer key,\n"
+    "           never logged). It refuses to start without the first two.\n"
     "\n"
     "Options: --port P (default 0), --seed S (random; default 1), --bind ADDRESS\n"
     "(default 127.0.0.1).\n";
@@ -53,11 +57,17 @@ int command_agent(int argc, char **argv)
         return 0;
     }
     struct agent_config config = {.seed = 1};
-    if (argc < 2 || agent_kind_parse(argv[1], &config.kind) != 0) {
-        if (argc < 2 || strcmp(argv[1], "llm") != 0)
-            fprintf(stderr, "assay agent: name the agent: oracle or random (see --help)\n");
-        else
-            fprintf(stderr, "assay agent: the llm agent is not yet available\n");
+    struct agent_llm_config llm = {0};
+    int is_llm = argc >= 2 && strcmp(argv[1], "llm") == 0;
+    if (is_llm) {
+        struct assay_error error = {0};
+        if (agent_llm_config_load(getenv("ASSAY_LLM_URL"), getenv("ASSAY_LLM_MODEL"),
+                                  getenv("ASSAY_LLM_KEY"), &llm, &error) != ASSAY_OK) {
+            fprintf(stderr, "assay agent llm: %s\n", error.message);
+            return 2;
+        }
+    } else if (argc < 2 || agent_kind_parse(argv[1], &config.kind) != 0) {
+        fprintf(stderr, "assay agent: name the agent: oracle, random or llm (see --help)\n");
         return 2;
     }
     unsigned long long port = 0;
@@ -68,7 +78,7 @@ int command_agent(int argc, char **argv)
         int ok = value != NULL;
         if (strcmp(option, "--port") == 0)
             ok = ok && parse_unsigned(value, 65535, &port);
-        else if (strcmp(option, "--seed") == 0) {
+        else if (strcmp(option, "--seed") == 0 && !is_llm) {
             unsigned long long seed = 0;
             ok = ok && parse_unsigned(value, UINT64_MAX, &seed);
             config.seed = seed;
@@ -88,16 +98,18 @@ int command_agent(int argc, char **argv)
     sigset_t signals;
     cli_stop_signals_block(&signals);
 
-    const char *name = agent_kind_name(config.kind);
-    json_t *skills =
-        json_pack("[{s:s, s:s, s:s, s:[s,s,s]}]", "id", name, "name",
-                  config.kind == AGENT_ORACLE ? "Oracle" : "Random", "description",
-                  config.kind == AGENT_ORACLE
-                      ? "Plays the reference solution given on the privileged channel of an assay "
-                        "task message (docs/agents.md)."
-                      : "Seeded random valid tool calls on the MCP environment of an assay task "
-                        "message (docs/agents.md).",
-                  "tags", "assay", "baseline", name);
+    const char *name = is_llm ? "llm" : agent_kind_name(config.kind);
+    const char *title = is_llm ? "LLM" : config.kind == AGENT_ORACLE ? "Oracle" : "Random";
+    const char *description =
+        is_llm ? "Lets a model behind an OpenAI-compatible chat-completions endpoint play an "
+                 "assay task through its MCP tools (docs/agents.md)."
+        : config.kind == AGENT_ORACLE
+            ? "Plays the reference solution given on the privileged channel of an assay "
+              "task message (docs/agents.md)."
+            : "Seeded random valid tool calls on the MCP environment of an assay task "
+              "message (docs/agents.md).";
+    json_t *skills = json_pack("[{s:s, s:s, s:s, s:[s,s,s]}]", "id", name, "name", title,
+                               "description", description, "tags", "assay", "baseline", name);
     char agent_name[64];
     snprintf(agent_name, sizeof agent_name, "assay %s agent", name);
     struct a2a_server_options options = {
@@ -105,7 +117,7 @@ int command_agent(int argc, char **argv)
         .description = "A built-in baseline subject agent of assay (assay agent).",
         .skills = skills,
         .http = {.bind_address = bind_address, .port = (unsigned short)port, .threads = 2},
-        .executor = agent_executor(&config),
+        .executor = is_llm ? agent_llm_executor(&llm) : agent_executor(&config),
     };
     struct a2a_server *server = NULL;
     int status = skills != NULL ? a2a_server_new(&options, &server) : ASSAY_ERR_NOMEM;

@@ -8,9 +8,12 @@
 
 #include "cli/commands.h"
 #include "core/buffer.h"
+#include "core/memory.h"
+#include <jansson.h>
 #include "stats/format.h"
 #include "stats/horizon.h"
 #include "stats/intervals.h"
+#include "stats/paired.h"
 #include "stats/irt.h"
 #include "store/store.h"
 
@@ -22,7 +25,7 @@ static const char usage[] =
     "                           [--exclude TEXT] [--anchor] [--replicates N] [--seed S]\n"
     "                           [--skip-nonpositive]\n"
     "       assay stats report RUN_ID [--db PATH] [--format table|json|csv]\n"
-    "       assay stats compare RUN_ID --agents A,B   (not yet)\n"
+    "       assay stats compare RUN_ID --agents A,B [--db PATH] [--format table|json]\n"
     "\n"
     "irt      fits a 2PL model by marginal maximum likelihood (EM, Gauss-Hermite quadrature,\n"
     "         weak priors) to INPUT, a py-irt JSONL file ({\"subject_id\", \"responses\": {item: 0|1}}),\n"
@@ -36,6 +39,10 @@ static const char usage[] =
     "report   a run from the results store (default assay.db): per agent the episodes, mean\n"
     "         score, pass rate with a 95%% Wilson interval, errors by class (infrastructure\n"
     "         errors apart, never scored); json and csv export every episode.\n"
+    "compare  A against B on the tasks both have scores for: the paired difference of their\n"
+    "         per-task means with a 95%% interval (clustered by task family when tasks carry\n"
+    "         families, and it says so), a plain sentence, the minimum detectable difference,\n"
+    "         and wins, losses and ties per task.\n"
     "See docs/statistics-irt.md for the models and the treatment of bad input.\n";
 
 static int parse_count(const char *text, const char *name, size_t *out)
@@ -311,6 +318,156 @@ static int stats_report(int argc, char **argv)
     return result;
 }
 
+/* Per task, one agent's mean score over its scored trials. */
+struct task_scores {
+    char *task;
+    char *family;
+    double sum[2];
+    size_t count[2];
+};
+
+static int stats_compare(int argc, char **argv)
+{
+    enum stats_format format = STATS_FORMAT_TABLE;
+    const char *db = NULL, *agents = NULL;
+    static const struct option long_options[] = {{"format", required_argument, NULL, 'f'},
+                                                 {"db", required_argument, NULL, 'd'},
+                                                 {"agents", required_argument, NULL, 'a'},
+                                                 {"help", no_argument, NULL, 'h'},
+                                                 {NULL, 0, NULL, 0}};
+    optind = 1;
+    int option;
+    while ((option = getopt_long(argc, argv, "f:d:a:h", long_options, NULL)) != -1) {
+        if (option == 'f' && (stats_format_parse(optarg, &format) != 0 || format == STATS_FORMAT_CSV)) {
+            fprintf(stderr, "assay stats compare: --format must be table or json\n");
+            return 2;
+        } else if (option == 'd') {
+            db = optarg;
+        } else if (option == 'a') {
+            agents = optarg;
+        } else if (option == 'h') {
+            fputs(usage, stdout);
+            return 0;
+        } else if (option == '?') {
+            return 2;
+        }
+    }
+    char *end = NULL;
+    long long run_id = optind == argc - 1 ? strtoll(argv[optind], &end, 10) : 0;
+    const char *comma = agents != NULL ? strchr(agents, ',') : NULL;
+    if (run_id < 1 || *end != '\0' || comma == NULL || comma == agents || comma[1] == '\0') {
+        fprintf(stderr, "assay stats compare: give RUN_ID and --agents A,B (see --help)\n");
+        return 2;
+    }
+    char names[2][128];
+    snprintf(names[0], sizeof names[0], "%.*s", (int)(comma - agents), agents);
+    snprintf(names[1], sizeof names[1], "%s", comma + 1);
+    struct assay_error error = {0};
+    struct store *store = NULL;
+    if (store_open(db, &store, &error) != ASSAY_OK) {
+        fprintf(stderr, "assay stats compare: %s\n", error.message);
+        return 1;
+    }
+    struct task_scores *tasks = NULL;
+    size_t task_count = 0, seen[2] = {0, 0};
+    int status = ASSAY_OK;
+    for (int side = 0; side < 2 && status == ASSAY_OK; side++) {
+        struct store_episode_iterator *iterator = NULL;
+        struct store_episode episode;
+        status = store_episode_iterator_open(store, run_id, names[side], &iterator, &error);
+        while (status == ASSAY_OK && (status = store_episode_iterator_next(iterator, &episode, &error)) == 1) {
+            status = ASSAY_OK;
+            seen[side]++;
+            if (episode.status == STORE_EPISODE_ERROR || isnan(episode.score))
+                continue; /* infrastructure errors are not scores */
+            size_t index = 0;
+            while (index < task_count && strcmp(tasks[index].task, episode.task_id) != 0)
+                index++;
+            if (index == task_count) {
+                struct task_scores *grown = assay_realloc(tasks, (task_count + 1) * sizeof *tasks);
+                if (grown == NULL) {
+                    status = ASSAY_ERR_NOMEM;
+                    break;
+                }
+                tasks = grown;
+                memset(&tasks[task_count], 0, sizeof *tasks);
+                tasks[task_count].task = assay_strdup(episode.task_id);
+                tasks[task_count].family = episode.task_family != NULL ? assay_strdup(episode.task_family) : NULL;
+                task_count++;
+            }
+            tasks[index].sum[side] += episode.score;
+            tasks[index].count[side]++;
+        }
+        store_episode_iterator_close(iterator);
+    }
+    int result = 1;
+    double *differences = assay_calloc(task_count + 1, sizeof *differences);
+    const char **families = assay_calloc(task_count + 1, sizeof *families);
+    size_t pairs = 0, wins = 0, losses = 0, ties = 0, with_family = 0;
+    for (size_t index = 0; status == ASSAY_OK && differences != NULL && families != NULL && index < task_count;
+         index++) {
+        if (tasks[index].count[0] == 0 || tasks[index].count[1] == 0)
+            continue;
+        double d = tasks[index].sum[0] / (double)tasks[index].count[0] -
+                   tasks[index].sum[1] / (double)tasks[index].count[1];
+        families[pairs] = tasks[index].family;
+        with_family += tasks[index].family != NULL;
+        differences[pairs++] = d;
+        wins += d > 1e-9;
+        losses += d < -1e-9;
+        ties += fabs(d) <= 1e-9;
+    }
+    if (status < 0) {
+        fprintf(stderr, "assay stats compare: %s\n", error.message);
+    } else if (seen[0] == 0 || seen[1] == 0) {
+        fprintf(stderr, "assay stats compare: run %lld has no episodes of '%s'\n", run_id,
+                seen[0] == 0 ? names[0] : names[1]);
+    } else if (differences == NULL || families == NULL) {
+        fprintf(stderr, "assay stats compare: out of memory\n");
+    } else {
+        struct stats_paired paired;
+        stats_paired_compare(differences, with_family == pairs ? families : NULL, pairs, &paired);
+        struct buffer out = {0};
+        struct buffer sentence = {0};
+        stats_paired_sentence(&paired, names[0], names[1], &sentence);
+        if (format == STATS_FORMAT_JSON) {
+            json_t *document = json_pack(
+                "{s:I, s:s, s:s, s:I, s:f, s:f, s:[f,f], s:s, s:I, s:f, s:b, s:I, s:I, s:I, s:s}", "run",
+                (json_int_t)run_id, "a", names[0], "b", names[1], "tasks", (json_int_t)paired.tasks, "difference",
+                paired.difference, "standard_error", paired.standard_error, "ci95", paired.low, paired.high,
+                "standard_error_kind", paired.clustered ? "clustered by family" : "paired", "clusters",
+                (json_int_t)paired.clusters, "minimum_detectable_difference", paired.minimum_detectable,
+                "excludes_zero", paired.excludes_zero, "wins", (json_int_t)wins, "losses", (json_int_t)losses,
+                "ties", (json_int_t)ties, "sentence", sentence.data != NULL ? sentence.data : "");
+            char *text = json_dumps(document, JSON_INDENT(2));
+            buffer_append_format(&out, "%s\n", text != NULL ? text : "{}");
+            free(text);
+            json_decref(document);
+        } else {
+            buffer_append_format(&out,
+                                 "%s\n\n%zu shared tasks: %s wins %zu, loses %zu, ties %zu\n"
+                                 "difference %+.1f points, standard error %.1f (%s), 95%% CI [%.1f, %.1f]\n"
+                                 "minimum detectable difference with these tasks: %.1f points (80%% power, 5%% level)\n",
+                                 sentence.data, paired.tasks, names[0], wins, losses, ties, 100 * paired.difference,
+                                 100 * paired.standard_error,
+                                 paired.clustered ? "clustered by task family" : "paired, per task", 100 * paired.low,
+                                 100 * paired.high, 100 * paired.minimum_detectable);
+        }
+        result = write_buffer(&out);
+        buffer_free(&out);
+        buffer_free(&sentence);
+    }
+    for (size_t index = 0; index < task_count; index++) {
+        assay_free(tasks[index].task);
+        assay_free(tasks[index].family);
+    }
+    assay_free(tasks);
+    assay_free(differences);
+    assay_free(families);
+    store_close(store);
+    return result;
+}
+
 int command_stats(int argc, char **argv)
 {
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
@@ -323,11 +480,8 @@ int command_stats(int argc, char **argv)
         return stats_horizon(argc - 1, argv + 1);
     if (strcmp(argv[1], "report") == 0)
         return stats_report(argc - 1, argv + 1);
-    if (strcmp(argv[1], "compare") == 0) {
-        fprintf(stderr, "assay stats compare: not yet available (paired comparisons come with the statistics "
-                        "issue)\n");
-        return 2;
-    }
+    if (strcmp(argv[1], "compare") == 0)
+        return stats_compare(argc - 1, argv + 1);
     fprintf(stderr, "assay stats: unknown analysis '%s' (irt, horizon, report, compare)\n", argv[1]);
     return 2;
 }

@@ -58,7 +58,8 @@ expect 0 '"items":185' "$ASSAY" stats horizon tests/data/bridge/all_a_pyirt.json
 expect 0 "^kind," "$ASSAY" stats irt tests/data/bridge/all_a_pyirt.jsonl --format csv
 expect 1 "no responses found" "$ASSAY" stats irt /dev/null
 expect 2 "--format must be table, json or csv" "$ASSAY" stats irt x --format xml
-expect 2 "not yet available" "$ASSAY" stats compare 1
+expect 2 "give RUN_ID and --agents A,B" "$ASSAY" stats compare 1
+expect 2 "ASSAY_LLM_URL" env -u ASSAY_LLM_URL "$ASSAY" agent llm
 
 # long-running commands stop on SIGINT even when started with SIGINT ignored
 # (as a shell starts background jobs), and exit 0

@@ -12,6 +12,7 @@
     X(a2a_server)      \
     X(a2a_store)       \
     X(agents)          \
+    X(agents_llm)      \
     X(buffer)          \
     X(document)        \
     X(environment)     \
@@ -30,6 +31,7 @@
     X(stats_bridge)    \
     X(stats_horizon)   \
     X(stats_irt)       \
+    X(stats_paired)    \
     X(store)           \
     X(web_benchmark)
 
