@@ -159,7 +159,8 @@ void judge_outcome_release(struct judge_outcome *outcome)
     json_decref(outcome->request);
     json_decref(outcome->reply);
     json_decref(outcome->tool_calls);
-    outcome->verdict = outcome->request = outcome->reply = outcome->tool_calls = NULL;
+    json_decref(outcome->proxied);
+    outcome->verdict = outcome->request = outcome->reply = outcome->tool_calls = outcome->proxied = NULL;
 }
 
 static long long wall_ms(void)
@@ -178,7 +179,7 @@ int judge_play(struct judge *judge, struct a2a_client *subject, const struct jud
     clock_gettime(CLOCK_MONOTONIC, &start);
     struct assay_error error = {0};
     struct served_task *served = serve(judge, episode->task, &error);
-    char token[33], key[48];
+    char *token = outcome->token, key[48];
     random_token(token);
     snprintf(key, sizeof key, "token:%s", token);
     if (served != NULL && environment_fault_injected())

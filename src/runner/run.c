@@ -15,6 +15,7 @@
 #include "core/version.h"
 #include "package/registry.h"
 #include "runner/local_agent.h"
+#include "runner/proxy.h"
 #include "jsonrpc/json_strict.h"
 #include "runner/scenario.h"
 #include "stats/intervals.h"
@@ -29,6 +30,7 @@ static volatile sig_atomic_t stop_requested;
 static void request_stop(int signal_number) { (void)signal_number; stop_requested = 1; }
 
 struct worker_context {
+    struct proxy **proxies;        /* proxy mode: one per participant, else NULL */
     struct store *store;           /* one thread at a time: store_lock */
     pthread_mutex_t store_lock;
     const struct scenario *scenario;
@@ -86,8 +88,8 @@ static void record(struct worker_context *context, const struct run_episode *epi
 {
     const struct judge_outcome *outcome = &episode->outcome;
     const struct task *task = episode->task;
-    struct store_trace_entry entries[3 + 256];
-    char *texts[3 + 256] = {0};
+    struct store_trace_entry entries[3 + 256 + 1];
+    char *texts[3 + 256 + 1] = {0};
     size_t count = 0;
     add_entry(entries, texts, &count, "to_agent", "message", outcome->request, outcome->started_at_ms);
     size_t index;
@@ -99,6 +101,12 @@ static void record(struct worker_context *context, const struct run_episode *epi
         add_entry(entries, texts, &count, "from_agent", "tool_call", step, outcome->started_at_ms);
     }
     add_entry(entries, texts, &count, "from_agent", "message", outcome->reply, outcome->finished_at_ms);
+    json_array_foreach(outcome->proxied, index, step)
+    {
+        if (count >= 2 + 256)
+            break;
+        add_entry(entries, texts, &count, "proxy", "exchange", step, outcome->finished_at_ms);
+    }
     char *verdict = dump_or_null(outcome->verdict);
     json_t *tags = json_array();
     for (size_t tag = 0; tag < task->tags.count; tag++)
@@ -172,6 +180,9 @@ static void *worker(void *argument)
          * 0); agent failures are final. */
         for (int attempt = 0;; attempt++) {
             judge_play(context->judge, context->clients[episode->participant], &plan, &episode->outcome);
+            if (context->proxies != NULL)
+                episode->outcome.proxied =
+                    proxy_take_recording(context->proxies[episode->participant], episode->outcome.token);
             if (judge_error_counts_against_agent(episode->outcome.error_class) || attempt == 2 || stop_requested)
                 break;
             judge_outcome_release(&episode->outcome);
@@ -248,6 +259,9 @@ int run_scenario(const struct scenario *scenario, const struct run_options *opti
     struct a2a_client **clients = assay_calloc(scenario->participant_count, sizeof *clients);
     struct judge *judge = NULL;
     struct store *store = NULL;
+    struct proxy **proxies = strcmp(scenario->mode, "proxy") == 0
+                                 ? assay_calloc(scenario->participant_count + 1, sizeof *proxies)
+                                 : NULL;
     if (agents == NULL || clients == NULL) {
         status = ASSAY_ERR_NOMEM;
         goto done;
@@ -342,6 +356,16 @@ int run_scenario(const struct scenario *scenario, const struct run_options *opti
             url = agents[index]->url;
         }
         const char *token = participant->token_env != NULL ? getenv(participant->token_env) : NULL;
+        if (proxies != NULL) {
+            /* the judge talks to the proxy; only the proxy knows the agent */
+            struct proxy_options proxy_options = {.target = url, .bearer_token = token,
+                                                  .max_messages = scenario->budget_messages,
+                                                  .max_seconds = scenario->budget_seconds};
+            if ((status = proxy_start(&proxy_options, &proxies[index], error)) != ASSAY_OK)
+                goto done;
+            url = proxy_url(proxies[index]);
+            token = NULL;
+        }
         struct a2a_client_options client_options = {.bearer_token = token};
         struct a2a_client_error client_error = {0};
         json_t *card = NULL;
@@ -364,7 +388,7 @@ int run_scenario(const struct scenario *scenario, const struct run_options *opti
     sigaction(SIGINT, &action, &previous_int);
     sigaction(SIGTERM, &action, &previous_term);
     stop_requested = 0;
-    struct worker_context context = {.store = store, .scenario = scenario, .result = result, .judge = judge, .clients = clients,
+    struct worker_context context = {.proxies = proxies, .store = store, .scenario = scenario, .result = result, .judge = judge, .clients = clients,
                                      .progress_is_terminal = isatty(STDERR_FILENO), .quiet = options->quiet,
                                      .options = options};
     atomic_init(&context.next, 0);
@@ -417,6 +441,9 @@ done:
     judge_free(judge);
     for (size_t index = 0; clients != NULL && index < scenario->participant_count; index++)
         a2a_client_free(clients[index]);
+    for (size_t index = 0; proxies != NULL && index < scenario->participant_count; index++)
+        proxy_free(proxies[index]);
+    assay_free(proxies);
     for (size_t index = 0; agents != NULL && index < scenario->participant_count; index++)
         local_agent_stop(agents[index]);
     assay_free(clients);

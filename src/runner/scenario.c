@@ -93,7 +93,8 @@ static int load_participants(struct scenario *scenario, const struct document *d
         json_t *url = json_object_get(item, "url");
         /* ci mode takes either kind of participant: a command or a URL */
         int local = strcmp(scenario->mode, "local") == 0 ||
-                    (strcmp(scenario->mode, "ci") == 0 && json_object_get(item, "command") != NULL);
+                    ((strcmp(scenario->mode, "ci") == 0 || strcmp(scenario->mode, "proxy") == 0) &&
+                     json_object_get(item, "command") != NULL);
         if (local) {
             int ok = json_is_array(command) && json_array_size(command) > 0;
             for (size_t argument = 0; ok && argument < json_array_size(command); argument++)
@@ -153,9 +154,9 @@ static int scenario_build(json_t *root, const struct document *document, const c
     if (scenario->mode == NULL)
         scenario->mode = assay_strdup("local");
     if (strcmp(scenario->mode, "local") != 0 && strcmp(scenario->mode, "remote") != 0 &&
-        strcmp(scenario->mode, "ci") != 0) {
+        strcmp(scenario->mode, "ci") != 0 && strcmp(scenario->mode, "proxy") != 0) {
         status = document_error(document, json_object_get(root, "mode"), "mode", error, ASSAY_ERR_UNSUPPORTED,
-                                "'%s' is not available yet (local, remote or ci)", scenario->mode);
+                                "'%s' is not available yet (local, remote, ci or proxy)", scenario->mode);
         goto done;
     }
     scenario->bench = copy_string(json_object_get(json_object_get(root, "judge"), "bench"));
@@ -191,6 +192,7 @@ static int scenario_build(json_t *root, const struct document *document, const c
     json_t *budgets = json_object_get(config, "budgets");
     scenario->budget_seconds = json_number_value(json_object_get(budgets, "seconds"));
     scenario->budget_steps = (long)json_integer_value(json_object_get(budgets, "steps"));
+    scenario->budget_messages = (long)json_integer_value(json_object_get(budgets, "messages"));
 done:
     if (status != ASSAY_OK) {
         scenario_free(scenario);

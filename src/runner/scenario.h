@@ -2,7 +2,8 @@
  *
  *     name: quickstart
  *     mode: local                      # local: assay starts the agents; remote: agents at URLs;
- *                                      # ci: either, plus a provenance file and automatic resume
+ *                                      # ci: either, plus a provenance file and automatic resume;
+ *                                      # proxy: either, every exchange through a recording proxy
  *     judge: {bench: web-of-sites}     # a package name or folder
  *     participants:
  *       - {name: oracle, command: [assay, agent, oracle], privileged: true}
@@ -50,6 +51,7 @@ struct scenario {
     long long seed;   /* default 1 */
     double budget_seconds; /* 0: the task's own */
     long budget_steps;     /* 0: the task's own */
+    long budget_messages;  /* proxy mode: A2A requests per episode; 0: 100 */
     json_t *source; /* the file as JSON, for provenance */
 };
 

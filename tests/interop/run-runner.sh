@@ -57,6 +57,35 @@ if (failures.length) { console.error('FAIL\n  ' + failures.join('\n  ')); proces
 console.log('runner: remote mode: the SDK solver scored 1 and 0 as it should; every hostile agent got its error class');
 CHECK
 
+# proxy mode: the judge reaches the agents only through the recording proxy,
+# which records each exchange into the episode's trace and enforces the
+# per-episode message budget
+solver_url=$(sed -n 's/.*{name: sdk-solver, url: "\(.*\)"}.*/\1/p' "$work/scenario.yaml")
+stuck_url=$(sed -n 's/.*{name: never-finish, url: "\(.*\)"}.*/\1/p' "$work/scenario.yaml")
+cat >"$work/proxy.yaml" <<SCENARIO
+name: proxied
+mode: proxy
+judge: {bench: web-of-sites}
+participants:
+  - {name: solver, url: "$solver_url"}
+  - {name: stuck, url: "$stuck_url"}
+config: {tasks: [price-blue-ceramic-mug], budgets: {seconds: 4, messages: 5}}
+SCENARIO
+timeout 60 "$ASSAY" run "$work/proxy.yaml" --db "$work/proxy.db" --json --quiet >"$work/proxy.json"
+"$ASSAY" stats report 1 --db "$work/proxy.db" --format json >"$work/proxy-store.json"
+node - "$work/proxy.json" "$work/proxy-store.json" <<'CHECK'
+const fs = require('node:fs');
+const [results, stored] = process.argv.slice(2).map((file) => JSON.parse(fs.readFileSync(file, 'utf8')));
+const fail = (what) => { console.error('FAIL proxy mode: ' + what); process.exit(1); };
+const episode = (agent) => results.episodes.find((e) => e.agent === agent);
+if (episode('solver').score !== 1) fail('the solver did not score 1 through the proxy');
+if (!/budget exceeded: too many messages/.test(episode('stuck').error)) fail(`stuck: ${episode('stuck').error}`);
+// message, 3 tool calls and the reply from the judge's side, plus the proxy's recorded exchange
+const solverRow = stored.episodes.find((e) => e.participant === 'solver');
+if (solverRow.trace_count !== 6) fail(`solver trace has ${solverRow.trace_count} rows, wanted 6 (5 + 1 proxied exchange)`);
+console.log('runner: proxy mode: exchanges recorded through the proxy, message budget enforced');
+CHECK
+
 # local mode: the quickstart, and no agent left running afterwards
 timeout 120 "$ASSAY" run examples/quickstart.yaml --json --quiet >"$work/quickstart.json"
 node - "$work/quickstart.json" <<'CHECK'
