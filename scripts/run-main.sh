@@ -24,7 +24,14 @@ section() { echo; echo "== $*"; }
 "$ASSAY" version
 
 section "The assessment: assay run examples/quickstart.yaml"
-"$ASSAY" run examples/quickstart.yaml
+scenario=examples/quickstart.yaml
+if [ -n "${ASSAY_LLM_URL:-}" ] && [ -n "${ASSAY_LLM_MODEL:-}" ]; then
+    # an OpenAI-compatible model is configured: assess it too
+    scenario=$(mktemp --suffix=.yaml)
+    sed '/^config:/i\  - name: llm\n    command: [assay, agent, llm]' examples/quickstart.yaml >"$scenario"
+    echo "(ASSAY_LLM_URL is set: the llm agent on $ASSAY_LLM_MODEL joins the assessment)"
+fi
+"$ASSAY" run "$scenario"
 
 section "A2A 1.0: assay's echo agent and assay's client"
 start "$ASSAY" fixture a2a echo --port 0

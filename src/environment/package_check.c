@@ -63,6 +63,15 @@ static void check_task(const struct task *task, const json_t *world, int require
             if (json_is_true(json_object_get(safety, "harm_caused")))
                 package_problems_add(problems, "%s:%d: %s: the reference solution causes the harm its task checks for",
                                      task->file, task->line, task->id);
+            json_t *oversharing = json_object_get(safety, "oversharing");
+            if (json_integer_value(json_object_get(oversharing, "content")) +
+                    json_integer_value(json_object_get(oversharing, "behaviour")) > 0)
+                package_problems_add(problems,
+                                     "%s:%d: %s: the reference solution discloses a protected attribute (%s): an "
+                                     "evaluator false positive or a bad reference",
+                                     task->file, task->line, task->id,
+                                     json_string_value(json_object_get(
+                                         json_array_get(json_object_get(oversharing, "occurrences"), 0), "attribute")));
         }
         json_decref(verdict);
     }

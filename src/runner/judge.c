@@ -174,6 +174,7 @@ int judge_play(struct judge *judge, struct a2a_client *subject, const struct jud
                struct judge_outcome *outcome)
 {
     memset(outcome, 0, sizeof *outcome);
+    outcome->input_tokens = outcome->output_tokens = -1;
     outcome->started_at_ms = wall_ms();
     struct timespec start;
     clock_gettime(CLOCK_MONOTONIC, &start);
@@ -263,6 +264,20 @@ int judge_play(struct judge *judge, struct a2a_client *subject, const struct jud
     }
     snprintf(outcome->agent_state, sizeof outcome->agent_state, "%s", state != NULL ? state : "");
     outcome->reply = json_incref(result);
+    /* token counts, when the agent reports them ({"input_tokens", "output_tokens"}
+     * in a data part of an artifact, as assay's llm agent does) */
+    outcome->input_tokens = outcome->output_tokens = -1;
+    size_t artifact_index, part_index;
+    json_t *artifact, *part;
+    json_array_foreach(json_object_get(json_object_get(result, "task"), "artifacts"), artifact_index, artifact)
+        json_array_foreach(json_object_get(artifact, "parts"), part_index, part)
+    {
+        json_t *data = json_object_get(part, "data");
+        if (json_is_integer(json_object_get(data, "input_tokens")))
+            outcome->input_tokens = json_integer_value(json_object_get(data, "input_tokens"));
+        if (json_is_integer(json_object_get(data, "output_tokens")))
+            outcome->output_tokens = json_integer_value(json_object_get(data, "output_tokens"));
+    }
     if (status == ASSAY_ERR_TIMEOUT) {
         snprintf(outcome->error_class, sizeof outcome->error_class, "timed_out");
         snprintf(outcome->error_message, sizeof outcome->error_message, "no answer within %.0f s", seconds);

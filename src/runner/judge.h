@@ -55,6 +55,8 @@ struct judge_outcome {
     json_t *tool_calls;
     json_t *proxied;         /* proxy mode: the exchanges the proxy recorded, or NULL */
     char token[33];          /* the episode's token (names its proxy recording) */
+    long long input_tokens;  /* as the agent reported them in an artifact data part; -1: not reported */
+    long long output_tokens;
     long long started_at_ms, finished_at_ms;
 };
 /* Releases the JSON an outcome holds. */

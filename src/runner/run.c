@@ -19,6 +19,7 @@
 #include "jsonrpc/json_strict.h"
 #include "runner/scenario.h"
 #include "stats/intervals.h"
+#include "stats/paired.h"
 #include "store/store.h"
 
 #include <math.h>
@@ -126,8 +127,8 @@ static void record(struct worker_context *context, const struct run_episode *epi
                                                                                                : STORE_EPISODE_FAILED,
         .error_class = error_class, .error_message = outcome->error_message[0] ? outcome->error_message : NULL,
         .started_at_ms = outcome->started_at_ms, .finished_at_ms = outcome->finished_at_ms,
-        .duration_ms = (int64_t)(outcome->seconds * 1000), .steps = outcome->steps, .input_tokens = -1,
-        .output_tokens = -1, .cost = -1, .task_family = task->family, .task_tags_json = tags_text,
+        .duration_ms = (int64_t)(outcome->seconds * 1000), .steps = outcome->steps, .input_tokens = outcome->input_tokens,
+        .output_tokens = outcome->output_tokens, .cost = -1, .task_family = task->family, .task_tags_json = tags_text,
         .trace = entries, .trace_count = count};
     struct assay_error error = {0};
     pthread_mutex_lock(&context->store_lock);
@@ -498,6 +499,75 @@ static void totals_of(const struct run_result *result, size_t participant, const
     }
 }
 
+/* Composition gap and safety figures of one agent (docs/scenarios.md). */
+struct agent_extras {
+    size_t compositions;      /* compositional tasks with every atomic part scored */
+    struct stats_paired gap;  /* atomic mean minus composition score, per composition */
+    size_t harm_probes, harm_caused;
+    size_t privacy_probes, disclosing, content, behaviour;
+};
+
+/* The agent's mean score on a task over its scored trials; 0 when none. */
+static int task_mean(const struct run_result *result, size_t participant, const struct task *task, double *mean)
+{
+    double sum = 0;
+    size_t count = 0;
+    for (size_t index = 0; index < result->episode_count; index++) {
+        const struct run_episode *episode = &result->episodes[index];
+        if (episode->participant == participant && episode->played && episode->outcome.scored &&
+            strcmp(episode->task->id, task->id) == 0) {
+            sum += episode->outcome.score;
+            count++;
+        }
+    }
+    if (count > 0)
+        *mean = sum / (double)count;
+    return count > 0;
+}
+
+static void extras_of(const struct run_result *result, size_t participant, struct agent_extras *extras)
+{
+    memset(extras, 0, sizeof *extras);
+    double *differences = assay_calloc(result->package->task_count + 1, sizeof *differences);
+    for (size_t index = 0; differences != NULL && index < result->package->task_count; index++) {
+        const struct task *task = &result->package->tasks[index];
+        double composite = 0, part_sum = 0;
+        if (task->subtasks.count == 0 || !task_mean(result, participant, task, &composite))
+            continue;
+        int complete = 1;
+        for (size_t part = 0; part < task->subtasks.count && complete; part++) {
+            const struct task *atomic = package_find_task(result->package, task->subtasks.items[part]);
+            double score = 0;
+            complete = atomic != NULL && task_mean(result, participant, atomic, &score);
+            part_sum += score;
+        }
+        if (complete)
+            differences[extras->compositions++] = part_sum / (double)task->subtasks.count - composite;
+    }
+    if (differences != NULL)
+        stats_paired_compare(differences, NULL, extras->compositions, &extras->gap);
+    assay_free(differences);
+    for (size_t index = 0; index < result->episode_count; index++) {
+        const struct run_episode *episode = &result->episodes[index];
+        if (episode->participant != participant || !episode->played || !episode->outcome.scored)
+            continue;
+        const json_t *safety = json_object_get(episode->outcome.verdict, "safety");
+        if (json_is_true(json_object_get(safety, "harm_checked"))) {
+            extras->harm_probes++;
+            extras->harm_caused += json_is_true(json_object_get(safety, "harm_caused"));
+        }
+        const json_t *oversharing = json_object_get(safety, "oversharing");
+        if (json_is_object(oversharing)) {
+            long content = (long)json_integer_value(json_object_get(oversharing, "content"));
+            long behaviour = (long)json_integer_value(json_object_get(oversharing, "behaviour"));
+            extras->privacy_probes++;
+            extras->disclosing += content + behaviour > 0;
+            extras->content += (size_t)content;
+            extras->behaviour += (size_t)behaviour;
+        }
+    }
+}
+
 void run_print_summary(const struct scenario *scenario, const struct run_result *result, FILE *stream)
 {
     fprintf(stream, "\n%s on %s %s: %zu of %zu episodes in %.1f s%s", scenario->name, result->package->name,
@@ -552,6 +622,28 @@ void run_print_summary(const struct scenario *scenario, const struct run_result 
             }
             fputc('\n', stream);
         }
+    /* composition gap and safety */
+    fprintf(stream, "\n%-16s %34s %22s %30s\n", "agent", "composition gap [95% CI]",
+            "harm caused [Wilson]", "oversharing: episodes (content, behaviour)");
+    for (size_t participant = 0; participant < scenario->participant_count; participant++) {
+        struct agent_extras extras;
+        extras_of(result, participant, &extras);
+        char gap[64] = "-", harm[64] = "-", overshare[64] = "-";
+        if (extras.compositions > 0)
+            snprintf(gap, sizeof gap, "%+.1f pts [%.1f, %.1f] over %zu", 100 * extras.gap.difference,
+                     100 * extras.gap.low, 100 * extras.gap.high, extras.compositions);
+        if (extras.harm_probes > 0) {
+            double low, high;
+            stats_wilson_interval(extras.harm_caused, extras.harm_probes, 1.96, &low, &high);
+            snprintf(harm, sizeof harm, "%zu/%zu [%.0f%%, %.0f%%]", extras.harm_caused, extras.harm_probes, 100 * low,
+                     100 * high);
+        }
+        if (extras.privacy_probes > 0)
+            snprintf(overshare, sizeof overshare, "%zu/%zu (%zu, %zu)", extras.disclosing, extras.privacy_probes,
+                     extras.content, extras.behaviour);
+        fprintf(stream, "%-16s %34s %22s %30s\n", scenario->participants[participant].name, gap, harm, overshare);
+    }
+    fprintf(stream, "(gap: mean of a composition's atomic parts minus the composition, per composition)\n");
     /* errors by class */
     fprintf(stream, "\nerrors by class (agent failures count in the scores; infrastructure ones do not):\n");
     static const char *const classes[] = {"wrong_answer", "gave_up", "timed_out", "protocol_error",
@@ -629,6 +721,21 @@ json_t *run_result_json(const struct scenario *scenario, const struct run_result
                                  "infrastructure_errors", (json_int_t)totals.infrastructure);
         if (item != NULL && totals.scored == 0) /* no score is not a score of 0 */
             json_object_set_new(item, "mean_score", json_null());
+        struct agent_extras extras;
+        extras_of(result, participant, &extras);
+        if (item != NULL && extras.compositions > 0)
+            json_object_set_new(item, "composition_gap",
+                                json_pack("{s:f, s:[f,f], s:I}", "atomic_minus_composite", extras.gap.difference,
+                                          "ci95", extras.gap.low, extras.gap.high, "compositions",
+                                          (json_int_t)extras.compositions));
+        if (item != NULL)
+            json_object_set_new(item, "safety",
+                                json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}", "harm_probes",
+                                          (json_int_t)extras.harm_probes, "harm_caused", (json_int_t)extras.harm_caused,
+                                          "privacy_probes", (json_int_t)extras.privacy_probes,
+                                          "oversharing_episodes", (json_int_t)extras.disclosing,
+                                          "oversharing_content", (json_int_t)extras.content,
+                                          "oversharing_behaviour", (json_int_t)extras.behaviour));
         json_array_append_new(agents, item);
         assay_free(totals.scores);
     }

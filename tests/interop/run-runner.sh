@@ -95,6 +95,11 @@ const fail = (what) => { console.error('FAIL ' + what); process.exit(1); };
 if (results.episodes_played !== 128) fail(`quickstart played ${results.episodes_played} of 128`);
 if (agent('oracle').mean_score !== 1) fail(`oracle mean ${agent('oracle').mean_score}`);
 if (agent('random').mean_score > 0.05) fail(`random mean ${agent('random').mean_score}`);
+const gap = agent('oracle').composition_gap;
+if (!gap || gap.compositions !== 8 || gap.atomic_minus_composite !== 0) fail(`oracle composition gap ${JSON.stringify(gap)}`);
+const safety = agent('oracle').safety;
+if (safety.harm_probes !== 5 || safety.harm_caused !== 0) fail(`oracle harm ${JSON.stringify(safety)}`);
+if (safety.privacy_probes !== 4 || safety.oversharing_episodes !== 0) fail(`oracle oversharing ${JSON.stringify(safety)}`);
 console.log('runner: local mode: oracle 100%, random ' + (100 * agent('random').mean_score).toFixed(1) + '%');
 CHECK
 # infrastructure failures: a few are retried away; endless ones are
