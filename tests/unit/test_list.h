@@ -31,6 +31,7 @@
     X(stats_bridge)    \
     X(stats_horizon)   \
     X(stats_irt)       \
+    X(stats_measures)  \
     X(stats_paired)    \
     X(store)           \
     X(web_benchmark)
