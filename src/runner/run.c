@@ -19,6 +19,7 @@
 #include "jsonrpc/json_strict.h"
 #include "runner/scenario.h"
 #include "stats/intervals.h"
+#include "stats/measures.h"
 #include "stats/paired.h"
 #include "store/store.h"
 
@@ -499,6 +500,90 @@ static void totals_of(const struct run_result *result, size_t participant, const
     }
 }
 
+/* Harmony across capability tags, CVaR_0.9 of the loss (1 - score), and
+ * pass@k / pass^k averaged over tasks, for one agent. pass_at and pass_hat
+ * have trials entries (k = 1..trials). */
+struct agent_measures {
+    double harmony;
+    size_t tags;
+    double cvar90;
+    double *pass_at, *pass_hat;
+    long trials;
+};
+
+static void measures_of(const struct scenario *scenario, const struct run_result *result, size_t participant,
+                        struct agent_measures *measures)
+{
+    memset(measures, 0, sizeof *measures);
+    measures->trials = scenario->trials;
+    /* harmony over the tags of the tasks this agent played */
+    double tag_means[64];
+    const char *tags[64];
+    size_t tag_count = 0;
+    double *losses = assay_calloc(result->episode_count + 1, sizeof *losses);
+    size_t loss_count = 0;
+    for (size_t index = 0; index < result->episode_count; index++) {
+        const struct run_episode *episode = &result->episodes[index];
+        if (episode->participant != participant || !episode->played || !episode->outcome.scored)
+            continue;
+        if (losses != NULL)
+            losses[loss_count++] = 1 - episode->outcome.score;
+        for (size_t tag = 0; tag < episode->task->tags.count && tag_count < 64; tag++) {
+            size_t known = 0;
+            while (known < tag_count && strcmp(tags[known], episode->task->tags.items[tag]) != 0)
+                known++;
+            if (known == tag_count)
+                tags[tag_count++] = episode->task->tags.items[tag];
+        }
+    }
+    for (size_t tag = 0; tag < tag_count; tag++) {
+        struct agent_totals totals;
+        totals_of(result, participant, tags[tag], &totals);
+        double mean = 0, low, high;
+        stats_mean_interval(totals.scores, totals.scored, 1.96, &mean, &low, &high);
+        tag_means[tag] = mean;
+        assay_free(totals.scores);
+    }
+    measures->tags = tag_count;
+    measures->harmony = stats_harmony(tag_means, tag_count);
+    measures->cvar90 = stats_cvar(losses, loss_count, 0.9);
+    assay_free(losses);
+    /* pass@k and pass^k: per task, n scored trials and c passes */
+    measures->pass_at = assay_calloc((size_t)scenario->trials + 1, sizeof *measures->pass_at);
+    measures->pass_hat = assay_calloc((size_t)scenario->trials + 1, sizeof *measures->pass_hat);
+    if (measures->pass_at == NULL || measures->pass_hat == NULL)
+        return;
+    size_t task_count = 0;
+    for (size_t task = 0; task < result->package->task_count; task++) {
+        size_t n = 0, c = 0;
+        for (size_t index = 0; index < result->episode_count; index++) {
+            const struct run_episode *episode = &result->episodes[index];
+            if (episode->participant == participant && episode->played && episode->outcome.scored &&
+                episode->task == &result->package->tasks[task]) {
+                n++;
+                c += episode->outcome.passed;
+            }
+        }
+        if (n == 0)
+            continue;
+        task_count++;
+        for (long k = 1; k <= scenario->trials; k++) {
+            measures->pass_at[k - 1] += stats_pass_at_k(n, c, (size_t)k);
+            measures->pass_hat[k - 1] += stats_pass_hat_k(n, c, (size_t)k);
+        }
+    }
+    for (long k = 1; k <= scenario->trials && task_count > 0; k++) {
+        measures->pass_at[k - 1] /= (double)task_count;
+        measures->pass_hat[k - 1] /= (double)task_count;
+    }
+}
+
+static void measures_free(struct agent_measures *measures)
+{
+    assay_free(measures->pass_at);
+    assay_free(measures->pass_hat);
+}
+
 /* Composition gap and safety figures of one agent (docs/scenarios.md). */
 struct agent_extras {
     size_t compositions;      /* compositional tasks with every atomic part scored */
@@ -644,6 +729,19 @@ void run_print_summary(const struct scenario *scenario, const struct run_result 
         fprintf(stream, "%-16s %34s %22s %30s\n", scenario->participants[participant].name, gap, harm, overshare);
     }
     fprintf(stream, "(gap: mean of a composition's atomic parts minus the composition, per composition)\n");
+    /* harmony, tail risk, repeated trials */
+    fprintf(stream, "\n%-16s %18s %14s   %s\n", "agent", "harmony (tags)", "CVaR90 loss",
+            scenario->trials > 1 ? "pass@k / pass^k, k = 1.." : "");
+    for (size_t participant = 0; participant < scenario->participant_count; participant++) {
+        struct agent_measures measures;
+        measures_of(scenario, result, participant, &measures);
+        fprintf(stream, "%-16s %11.3f (%3zu) %14.3f  ", scenario->participants[participant].name, measures.harmony,
+                measures.tags, measures.cvar90);
+        for (long k = 1; scenario->trials > 1 && measures.pass_at != NULL && k <= scenario->trials && k <= 5; k++)
+            fprintf(stream, " %ld: %.2f/%.2f", k, measures.pass_at[k - 1], measures.pass_hat[k - 1]);
+        fputc('\n', stream);
+        measures_free(&measures);
+    }
     /* errors by class */
     fprintf(stream, "\nerrors by class (agent failures count in the scores; infrastructure ones do not):\n");
     static const char *const classes[] = {"wrong_answer", "gave_up", "timed_out", "protocol_error",
@@ -728,6 +826,20 @@ json_t *run_result_json(const struct scenario *scenario, const struct run_result
                                 json_pack("{s:f, s:[f,f], s:I}", "atomic_minus_composite", extras.gap.difference,
                                           "ci95", extras.gap.low, extras.gap.high, "compositions",
                                           (json_int_t)extras.compositions));
+        struct agent_measures measures;
+        measures_of(scenario, result, participant, &measures);
+        if (item != NULL) {
+            json_t *pass_at = json_array(), *pass_hat = json_array();
+            for (long k = 1; measures.pass_at != NULL && k <= scenario->trials; k++) {
+                json_array_append_new(pass_at, json_real(measures.pass_at[k - 1]));
+                json_array_append_new(pass_hat, json_real(measures.pass_hat[k - 1]));
+            }
+            json_object_set_new(item, "harmony", json_real(measures.harmony));
+            json_object_set_new(item, "cvar90_loss", json_real(measures.cvar90));
+            json_object_set_new(item, "pass_at_k", pass_at);
+            json_object_set_new(item, "pass_hat_k", pass_hat);
+        }
+        measures_free(&measures);
         if (item != NULL)
             json_object_set_new(item, "safety",
                                 json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}", "harm_probes",
