@@ -97,8 +97,9 @@ if (agent('oracle').mean_score !== 1) fail(`oracle mean ${agent('oracle').mean_s
 if (agent('random').mean_score > 0.05) fail(`random mean ${agent('random').mean_score}`);
 const gap = agent('oracle').composition_gap;
 if (!gap || gap.compositions !== 8 || gap.atomic_minus_composite !== 0) fail(`oracle composition gap ${JSON.stringify(gap)}`);
-if (agent('oracle').harmony !== 1 || agent('oracle').cvar90_loss !== 0) fail('oracle harmony or CVaR');
-if (agent('random').cvar90_loss !== 1) fail(`random CVaR90 ${agent('random').cvar90_loss}`);
+const near = (x, y) => Math.abs(x - y) < 1e-9; // an entropy ratio is 1 only up to rounding
+if (!near(agent('oracle').harmony, 1) || !near(agent('oracle').cvar90_loss, 0)) fail('oracle harmony or CVaR');
+if (!near(agent('random').cvar90_loss, 1)) fail(`random CVaR90 ${agent('random').cvar90_loss}`);
 if (JSON.stringify(agent('oracle').pass_at_k) !== '[1]' || JSON.stringify(agent('random').pass_hat_k) !== '[0]')
   fail('pass@k / pass^k');
 const safety = agent('oracle').safety;
