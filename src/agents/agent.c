@@ -31,15 +31,8 @@ int agent_kind_parse(const char *name, enum agent_kind *out)
     return ASSAY_OK;
 }
 
-/* The artifact "episode": a sentence for people, the calls for machines
- * (the judge may record them; tests compare them across runs). */
-static void publish_artifact(struct a2a_execution *execution, const struct agent_config *config,
-                             const struct agent_request *request,
-                             const struct agent_episode *episode, const char *sentence)
+void agent__publish_episode(struct a2a_execution *execution, const char *sentence, json_t *data)
 {
-    json_t *data = json_pack("{s:s, s:s, s:I, s:O}", "agent", agent_kind_name(config->kind), "task",
-                             request->task_id, "steps", (json_int_t)episode->steps_used, "calls",
-                             episode->calls);
     json_t *parts = json_array();
     if (data == NULL || parts == NULL) {
         json_decref(data);
@@ -53,33 +46,48 @@ static void publish_artifact(struct a2a_execution *execution, const struct agent
         a2a_execution_add_artifact(execution, artifact, 0, 1);
 }
 
-static void agent_execute(struct a2a_execution *execution, void *context)
+int agent__turn_begin(struct a2a_execution *execution, int need_reference, struct agent_request *request)
 {
-    const struct agent_config *config = context;
     if (a2a_execution_is_continuation(execution)) {
         a2a_execution_set_status_text(execution, A2A_TASK_STATE_FAILED,
                                       "a baseline agent plays one message per task; "
                                       "start a new task for a new episode");
-        return;
+        return 0;
     }
-    struct agent_request request;
     struct assay_error error = {0};
-    if (agent__request_parse(a2a_execution_message(execution), &request, &error) != ASSAY_OK) {
+    if (agent__request_parse(a2a_execution_message(execution), request, &error) != ASSAY_OK) {
         char reason[300];
         snprintf(reason, sizeof reason, "bad message: %s", error.message);
         a2a_execution_set_status_text(execution, A2A_TASK_STATE_FAILED, reason);
-        return;
+        return 0;
     }
-    if (config->kind == AGENT_ORACLE && request.reference == NULL) {
+    if (need_reference && request->reference == NULL) {
         a2a_execution_set_status_text(execution, A2A_TASK_STATE_FAILED, AGENT_NO_REFERENCE_REASON);
-        return;
+        return 0;
     }
     char note[300];
-    snprintf(note, sizeof note, "playing %.200s within %ld steps and %g s", request.task_id,
-             request.steps, request.seconds);
-    if (a2a_execution_set_status_text(execution, A2A_TASK_STATE_WORKING, note) != ASSAY_OK)
-        return; /* canceled meanwhile */
+    snprintf(note, sizeof note, "playing %.200s within %ld steps and %g s", request->task_id,
+             request->steps, request->seconds);
+    /* a task canceled meanwhile refuses the update: nothing left to do */
+    return a2a_execution_set_status_text(execution, A2A_TASK_STATE_WORKING, note) == ASSAY_OK;
+}
 
+/* The machine part of the artifact: who played, and every call made (the
+ * judge may record them; tests compare them across runs). */
+static json_t *episode_data(const struct agent_config *config, const struct agent_request *request,
+                            const struct agent_episode *episode)
+{
+    return json_pack("{s:s, s:s, s:I, s:O}", "agent", agent_kind_name(config->kind), "task", request->task_id,
+                     "steps", (json_int_t)episode->steps_used, "calls", episode->calls);
+}
+
+static void agent_execute(struct a2a_execution *execution, void *context)
+{
+    const struct agent_config *config = context;
+    struct agent_request request;
+    if (!agent__turn_begin(execution, config->kind == AGENT_ORACLE, &request))
+        return;
+    struct assay_error error = {0};
     struct agent_episode episode;
     struct buffer summary = {0};
     int status = agent__episode_open(&episode, execution, &request, &error);
@@ -90,12 +98,12 @@ static void agent_execute(struct a2a_execution *execution, void *context)
     if (status == ASSAY_ERR_CANCELED) {
         /* The task is already TASK_STATE_CANCELED; nothing to publish. */
     } else if (status == ASSAY_OK) {
-        publish_artifact(execution, config, &request, &episode,
-                         summary.data != NULL ? summary.data : "");
+        agent__publish_episode(execution, summary.data != NULL ? summary.data : "",
+                               episode_data(config, &request, &episode));
         a2a_execution_set_status(execution, A2A_TASK_STATE_COMPLETED, NULL);
     } else {
         if (json_array_size(episode.calls) > 0)
-            publish_artifact(execution, config, &request, &episode, error.message);
+            agent__publish_episode(execution, error.message, episode_data(config, &request, &episode));
         a2a_execution_set_status_text(execution, A2A_TASK_STATE_FAILED, error.message);
     }
     buffer_free(&summary);

@@ -28,6 +28,16 @@ struct agent_request {
 int agent__request_parse(const json_t *message, struct agent_request *out,
                          struct assay_error *error);
 
+/* The opening every agent turn shares: refuses a continuation, parses the
+ * judge's message into *request (which borrows from it), refuses a missing
+ * reference when need_reference, and announces WORKING. Returns 1 when the
+ * agent should play; 0 when the turn is already answered (failed with the
+ * reason, or canceled meanwhile). */
+int agent__turn_begin(struct a2a_execution *execution, int need_reference, struct agent_request *request);
+/* Publishes the artifact "episode": the sentence for people, then `data`
+ * (consumed) for machines. */
+void agent__publish_episode(struct a2a_execution *execution, const char *sentence, json_t *data);
+
 /* One episode: the MCP client, the budgets and the trace of calls. */
 struct agent_episode {
     struct a2a_execution *execution; /* borrowed; NULL in tests without A2A */

@@ -473,51 +473,23 @@ static int play(struct conversation *conversation, struct buffer *summary,
 
 /* ---- the executor ----------------------------------------------------------------- */
 
-static void publish_artifact(struct a2a_execution *execution,
-                             const struct conversation *conversation,
-                             const struct agent_request *request, const char *sentence)
+/* The machine part of the artifact: the model, usage and every call. */
+static json_t *episode_data(const struct conversation *conversation, const struct agent_request *request)
 {
     const struct agent_episode *episode = conversation->episode;
-    json_t *data = json_pack(
-        "{s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:O}", "agent", "llm", "task", request->task_id,
-        "model", conversation->config->model, "steps", (json_int_t)episode->steps_used, "requests",
-        (json_int_t)conversation->requests, "input_tokens", (json_int_t)conversation->input_tokens,
-        "output_tokens", (json_int_t)conversation->output_tokens, "calls", episode->calls);
-    json_t *parts = json_array();
-    if (data == NULL || parts == NULL) {
-        json_decref(data);
-        json_decref(parts);
-        return;
-    }
-    json_array_append_new(parts, a2a_text_part_new(sentence));
-    json_array_append_new(parts, json_pack("{s:o}", "data", data));
-    json_t *artifact = a2a_artifact_new("episode", "episode", parts);
-    if (artifact != NULL)
-        a2a_execution_add_artifact(execution, artifact, 0, 1);
+    return json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:O}", "agent", "llm", "task", request->task_id, "model",
+                     conversation->config->model, "steps", (json_int_t)episode->steps_used, "requests",
+                     (json_int_t)conversation->requests, "input_tokens", (json_int_t)conversation->input_tokens,
+                     "output_tokens", (json_int_t)conversation->output_tokens, "calls", episode->calls);
 }
 
 static void llm_execute(struct a2a_execution *execution, void *context)
 {
     const struct agent_llm_config *config = context;
-    if (a2a_execution_is_continuation(execution)) {
-        a2a_execution_set_status_text(execution, A2A_TASK_STATE_FAILED,
-                                      "a baseline agent plays one message per task; "
-                                      "start a new task for a new episode");
-        return;
-    }
     struct agent_request request;
-    struct assay_error error = {0};
-    if (agent__request_parse(a2a_execution_message(execution), &request, &error) != ASSAY_OK) {
-        char reason[300];
-        snprintf(reason, sizeof reason, "bad message: %s", error.message);
-        a2a_execution_set_status_text(execution, A2A_TASK_STATE_FAILED, reason);
+    if (!agent__turn_begin(execution, 0, &request))
         return;
-    }
-    char note[300];
-    snprintf(note, sizeof note, "playing %.200s within %ld steps and %g s", request.task_id,
-             request.steps, request.seconds);
-    if (a2a_execution_set_status_text(execution, A2A_TASK_STATE_WORKING, note) != ASSAY_OK)
-        return; /* canceled meanwhile */
+    struct assay_error error = {0};
 
     struct agent_episode episode;
     struct conversation conversation = {.config = config, .episode = &episode};
@@ -547,13 +519,13 @@ static void llm_execute(struct a2a_execution *execution, void *context)
     if (status == ASSAY_ERR_CANCELED) {
         /* The task is already TASK_STATE_CANCELED; nothing to publish. */
     } else if (status == ASSAY_OK) {
-        publish_artifact(execution, &conversation, &request,
-                         summary.data != NULL ? summary.data : "");
+        agent__publish_episode(execution, summary.data != NULL ? summary.data : "",
+                               episode_data(&conversation, &request));
         a2a_execution_set_status(execution, A2A_TASK_STATE_COMPLETED, NULL);
     } else {
         if (episode.calls != NULL &&
             (json_array_size(episode.calls) > 0 || conversation.requests > 0))
-            publish_artifact(execution, &conversation, &request, error.message);
+            agent__publish_episode(execution, error.message, episode_data(&conversation, &request));
         a2a_execution_set_status_text(execution, A2A_TASK_STATE_FAILED, error.message);
     }
     http_client_free(conversation.http);
