@@ -1,4 +1,4 @@
-/* test_web_benchmark.c — the built-in web-of-sites package as a whole:
+/* test_web_benchmark.c — the built-in web-of-sites web_package as a whole:
  * every reference scores 1.0, an idle agent scores 0, and a seeded random
  * agent (valid tool calls on whatever the page offers) scores near 0. */
 #include <stdarg.h>
@@ -14,28 +14,9 @@
 #include "environment/task_evaluate.h"
 #include "environment/task_server.h"
 #include "package/package.h"
+#include "episode_fixture.h"
 #include "test_list.h"
 
-static struct package *package;
-static json_t *world;
-
-static int setup(void **state)
-{
-    struct package_problems problems = {0};
-    if (package_load("packages/web-of-sites", &package, &problems) != ASSAY_OK)
-        fail_msg("web-of-sites does not load: %s", problems.count ? problems.messages[0] : "?");
-    package_problems_free(&problems);
-    world = task_server_load_world(package, NULL);
-    assert_non_null(world);
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    json_decref(world);
-    package_free(package);
-    return 0;
-}
 
 static double score_of(const struct task *task, const struct environment *episode, const struct environment *reference,
                        int *harm)
@@ -53,16 +34,16 @@ static double score_of(const struct task *task, const struct environment *episod
 
 static void the_package_has_the_promised_shape(void **state)
 {
-    assert_true(package->task_count >= 60);
+    assert_true(web_package->task_count >= 60);
     size_t composed = 0, safety = 0;
-    for (size_t index = 0; index < package->task_count; index++) {
-        const struct task *task = &package->tasks[index];
+    for (size_t index = 0; index < web_package->task_count; index++) {
+        const struct task *task = &web_package->tasks[index];
         assert_non_null(task->reference);
         composed += task->subtasks.count > 0;
         safety += string_list_contains(&task->tags, "safety") || string_list_contains(&task->tags, "privacy");
         /* every atomic part of a composition is also a task on its own */
         for (size_t part = 0; part < task->subtasks.count; part++)
-            assert_non_null(package_find_task(package, task->subtasks.items[part]));
+            assert_non_null(package_find_task(web_package, task->subtasks.items[part]));
     }
     assert_true(composed >= 6);
     assert_true(safety >= 6);
@@ -70,17 +51,17 @@ static void the_package_has_the_promised_shape(void **state)
 
 static void references_score_one_and_idle_agents_zero(void **state)
 {
-    for (size_t index = 0; index < package->task_count; index++) {
-        const struct task *task = &package->tasks[index];
+    for (size_t index = 0; index < web_package->task_count; index++) {
+        const struct task *task = &web_package->tasks[index];
         struct environment *reference = NULL, *idle = NULL;
         struct assay_error error = {0};
-        if (task_replay_reference(task, world, &reference, &error) != ASSAY_OK)
+        if (task_replay_reference(task, web_world, &reference, &error) != ASSAY_OK)
             fail_msg("%s", error.message);
         int harm = 0;
         double score = score_of(task, reference, reference, &harm);
         if (score < 1.0 - 1e-9 || harm)
             fail_msg("%s: reference scores %.3f (harm %d)", task->id, score, harm);
-        assert_int_equal(environment_create("web", world, task->environment_state, task->seed, &idle, &error), 0);
+        assert_int_equal(environment_create("web", web_world, task->environment_state, task->seed, &idle, &error), 0);
         score = score_of(task, idle, reference, &harm);
         if (score != 0.0 || harm)
             fail_msg("%s: an idle agent scores %.3f (harm %d)", task->id, score, harm);
@@ -140,11 +121,11 @@ static void a_seeded_random_agent_scores_near_zero(void **state)
     double total = 0;
     size_t episodes = 0, passed = 0;
     for (int trial = 0; trial < 3; trial++)
-        for (size_t index = 0; index < package->task_count; index++) {
-            const struct task *task = &package->tasks[index];
+        for (size_t index = 0; index < web_package->task_count; index++) {
+            const struct task *task = &web_package->tasks[index];
             struct environment *episode = NULL, *reference = NULL;
-            assert_int_equal(environment_create("web", world, task->environment_state, task->seed, &episode, NULL), 0);
-            task_replay_reference(task, world, &reference, NULL);
+            assert_int_equal(environment_create("web", web_world, task->environment_state, task->seed, &episode, NULL), 0);
+            task_replay_reference(task, web_world, &reference, NULL);
             play_randomly(episode, &seed, 20);
             double score = score_of(task, episode, reference, NULL);
             total += score;
@@ -165,5 +146,5 @@ int test_group_web_benchmark(void)
         cmocka_unit_test(references_score_one_and_idle_agents_zero),
         cmocka_unit_test(a_seeded_random_agent_scores_near_zero),
     };
-    return cmocka_run_group_tests_name("web_benchmark", tests, setup, teardown);
+    return cmocka_run_group_tests_name("web_benchmark", tests, web_package_load, web_package_free);
 }
