@@ -30,11 +30,10 @@ static void check_task(const struct task *task, const json_t *world, int require
         return;
     struct assay_error error = {0};
     struct evaluate_spec *spec = NULL;
-    if (evaluate_spec_compile(task->evaluators, "evaluators", &spec, &error) != ASSAY_OK) {
+    if (task_compile_evaluators(task, &spec, &error) != ASSAY_OK) {
         package_problems_add(problems, "%s:%d: %s: %s", task->file, task->line, task->id, error.message);
         return;
     }
-    evaluate_spec_free(spec);
 
     struct environment *reference = NULL;
     double reference_score = 1.0;
@@ -48,7 +47,7 @@ static void check_task(const struct task *task, const json_t *world, int require
     } else {
         summary->references_replayed++;
         json_t *verdict = NULL;
-        if (task_evaluate(task, reference, reference, &verdict, &error) != ASSAY_OK) {
+        if (task_evaluate(spec, reference, reference, &verdict, &error) != ASSAY_OK) {
             package_problems_add(problems, "%s:%d: %s: evaluating the reference failed: %s", task->file, task->line,
                                  task->id, error.message);
         } else {
@@ -79,7 +78,7 @@ static void check_task(const struct task *task, const json_t *world, int require
     struct environment *empty = NULL;
     if (environment_create(task->environment, world, task->environment_state, task->seed, &empty, &error) == ASSAY_OK) {
         json_t *verdict = NULL;
-        if (task_evaluate(task, empty, reference, &verdict, &error) == ASSAY_OK) {
+        if (task_evaluate(spec, empty, reference, &verdict, &error) == ASSAY_OK) {
             double score = json_number_value(json_object_get(verdict, "score"));
             /* "Cannot fail" means doing nothing already passes; compare with
              * 1.0, not with the reference, which may itself be broken. */
@@ -96,6 +95,7 @@ static void check_task(const struct task *task, const json_t *world, int require
     }
     environment_free(empty);
     environment_free(reference);
+    evaluate_spec_free(spec);
 }
 
 int package_check(const struct package *package, int require_reference, struct package_check_summary *summary,

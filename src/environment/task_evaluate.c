@@ -60,18 +60,21 @@ static json_t *full_spec(const struct task *task)
     return spec;
 }
 
-int task_evaluate(const struct task *task, const struct environment *episode,
-                  const struct environment *reference, json_t **verdict, struct assay_error *error)
+int task_compile_evaluators(const struct task *task, struct evaluate_spec **out, struct assay_error *error)
 {
-    *verdict = NULL;
+    *out = NULL;
     json_t *spec_json = full_spec(task);
     if (spec_json == NULL)
         return ASSAY_ERR_NOMEM;
-    struct evaluate_spec *spec = NULL;
-    int status = evaluate_spec_compile(spec_json, "evaluators", &spec, error);
+    int status = evaluate_spec_compile(spec_json, "evaluators", out, error);
     json_decref(spec_json);
-    if (status != ASSAY_OK)
-        return status;
+    return status;
+}
+
+int task_evaluate(const struct evaluate_spec *spec, const struct environment *episode,
+                  const struct environment *reference, json_t **verdict, struct assay_error *error)
+{
+    *verdict = NULL;
     struct evaluate_episode input = {
         .initial_state = environment_initial_state(episode),
         .final_state = environment_state(episode),
@@ -81,7 +84,7 @@ int task_evaluate(const struct task *task, const struct environment *episode,
         .reference_state = reference != NULL ? environment_state(reference) : NULL,
     };
     struct evaluate_result result = {0};
-    status = evaluate_run(spec, &input, &result, error);
+    int status = evaluate_run(spec, &input, &result, error);
     if (status == ASSAY_OK) {
         *verdict = evaluate_result_to_json(&result);
         if (*verdict == NULL) {
@@ -92,6 +95,5 @@ int task_evaluate(const struct task *task, const struct environment *episode,
         }
     }
     evaluate_result_release(&result);
-    evaluate_spec_free(spec);
     return status;
 }

@@ -24,9 +24,17 @@
 int task_replay_reference(const struct task *task, const json_t *world, struct environment **out,
                           struct assay_error *error);
 
-/* Judges `episode`. reference may be NULL (state-hash checks then fail with
- * a reason saying so). */
-int task_evaluate(const struct task *task, const struct environment *episode,
+struct evaluate_spec;
+
+/* Compiles the task's evaluators, with its task-level safety annotations
+ * joined in. Once per task: the compiled spec is immutable and may be used
+ * by any number of evaluations, from several threads. Free it with
+ * evaluate_spec_free(). */
+int task_compile_evaluators(const struct task *task, struct evaluate_spec **out, struct assay_error *error);
+
+/* Judges `episode` with the task's compiled spec. reference may be NULL
+ * (state-hash checks then fail with a reason saying so). */
+int task_evaluate(const struct evaluate_spec *spec, const struct environment *episode,
                   const struct environment *reference, json_t **verdict, struct assay_error *error);
 
 #endif

@@ -12,6 +12,7 @@
 #include "core/memory.h"
 #include "environment/environment.h"
 #include "environment/task_evaluate.h"
+#include "evaluate/evaluate.h"
 #include "environment/web_internal.h"
 #include "http/server.h"
 #include "package/document.h"
@@ -39,6 +40,7 @@ struct task_server {
     struct environment *reference; /* replayed once, lazily, for state hashes */
     int reference_failed;
     json_t *initial;               /* the task's start state, built once and shared */
+    struct evaluate_spec *spec;    /* the task's evaluators, compiled once */
 };
 
 json_t *task_server_load_world(const struct package *package, struct assay_error *error)
@@ -223,7 +225,7 @@ int task_server_evaluate(struct task_server *server, const char *episode, json_t
         assay_error_set(error, status, "no episode '%s' (it never called a tool, or was closed)", episode);
     } else {
         found->last_used = time(NULL);
-        status = task_evaluate(server->task, found->environment, server->reference, verdict, error);
+        status = task_evaluate(server->spec, found->environment, server->reference, verdict, error);
         if (status == ASSAY_OK && found->budget_exhausted)
             json_object_set_new(*verdict, "done", json_true());
     }
@@ -539,6 +541,9 @@ int task_server_new(const struct package *package, const struct task *task, cons
             status = assay_error_set(error, ASSAY_ERR_INVALID, "task %s offers tool '%s', which the %s environment lacks",
                                      task->id, task->tools.items[index], task->environment);
     }
+    if (status == ASSAY_OK && task->evaluators == NULL)
+        status = assay_error_set(error, ASSAY_ERR_INVALID, "task %s has no evaluators", task->id);
+    status = status ? status : task_compile_evaluators(task, &server->spec, error);
     status = status ? status : mcp_server_add_resource(server->subject, &(struct mcp_resource){
         .uri = "task://instruction", .name = "instruction", .description = "What the task asks of you.",
         .mime_type = "text/plain", .handler = instruction_resource, .context = server});
@@ -567,6 +572,7 @@ void task_server_free(struct task_server *server)
     assay_free(server->episodes);
     environment_free(server->reference);
     json_decref(server->initial);
+    evaluate_spec_free(server->spec);
     pthread_mutex_destroy(&server->lock);
     assay_free(server);
 }

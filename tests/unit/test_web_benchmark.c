@@ -1,4 +1,4 @@
-/* test_web_benchmark.c — the built-in web-of-sites web_package as a whole:
+/* test_web_benchmark.c — the built-in web-of-sites package as a whole:
  * every reference scores 1.0, an idle agent scores 0, and a seeded random
  * agent (valid tool calls on whatever the page offers) scores near 0. */
 #include <stdarg.h>
@@ -13,6 +13,7 @@
 #include "environment/environment.h"
 #include "environment/task_evaluate.h"
 #include "environment/task_server.h"
+#include "evaluate/evaluate.h"
 #include "package/package.h"
 #include "episode_fixture.h"
 #include "test_list.h"
@@ -23,8 +24,11 @@ static double score_of(const struct task *task, const struct environment *episod
 {
     json_t *verdict = NULL;
     struct assay_error error = {0};
-    if (task_evaluate(task, episode, reference, &verdict, &error) != ASSAY_OK)
+    struct evaluate_spec *spec = NULL;
+    if (task_compile_evaluators(task, &spec, &error) != ASSAY_OK ||
+        task_evaluate(spec, episode, reference, &verdict, &error) != ASSAY_OK)
         fail_msg("%s: %s", task->id, error.message);
+    evaluate_spec_free(spec);
     double score = json_number_value(json_object_get(verdict, "score"));
     if (harm != NULL)
         *harm = json_is_true(json_object_get(json_object_get(verdict, "safety"), "harm_caused"));
