@@ -53,11 +53,15 @@ run_fuzzers() {
         local work="build/fuzz/work-$name"
         mkdir -p "$work"
         echo "-- $name for ${FUZZ_SECONDS}s"
+        # the fuzzer's own exit status decides (non-zero: it found a crash,
+        # a leak or a timeout, and wrote the input under build/fuzz/)
         if ! "$harness" -max_total_time="$FUZZ_SECONDS" -max_len=8192 -timeout=10 \
-             -artifact_prefix="build/fuzz/$name-" "$work" "tests/fuzz/corpus/$name" 2>&1 | tail -3; then
+             -artifact_prefix="build/fuzz/$name-" "$work" "tests/fuzz/corpus/$name" >"$work.log" 2>&1; then
             status=1
+            echo "-- $name FAILED:"
+            grep -A20 "ERROR" "$work.log" | head -30
         fi
-        if [ "${PIPESTATUS[0]}" != 0 ]; then status=1; fi
+        tail -2 "$work.log"
     done
     return $status
 }
