@@ -104,3 +104,15 @@ void buffer_free(struct buffer *buffer)
     buffer->data = NULL;
     buffer->length = buffer->capacity = 0;
 }
+
+int buffer_append_csv_field(struct buffer *buffer, const char *text)
+{
+    if (text == NULL)
+        return ASSAY_OK;
+    if (strpbrk(text, ",\"\r\n") == NULL)
+        return buffer_append_string(buffer, text);
+    int status = buffer_append(buffer, "\"", 1);
+    for (const char *cursor = text; status == ASSAY_OK && *cursor != '\0'; cursor++)
+        status = *cursor == '"' ? buffer_append(buffer, "\"\"", 2) : buffer_append(buffer, cursor, 1);
+    return status == ASSAY_OK ? buffer_append(buffer, "\"", 1) : status;
+}

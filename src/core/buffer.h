@@ -20,6 +20,9 @@ int buffer_append_string(struct buffer *buffer, const char *text);
 int buffer_append_format(struct buffer *buffer, const char *format, ...)
     __attribute__((format(printf, 2, 3)));
 int buffer_append_vformat(struct buffer *buffer, const char *format, va_list arguments);
+/* One CSV field (RFC 4180): quoted when it holds a comma, quote or line
+ * break, with quotes doubled. NULL appends nothing (an empty field). */
+int buffer_append_csv_field(struct buffer *buffer, const char *text);
 /* Drops the first `count` bytes (used by parsers that consume input). */
 void buffer_consume(struct buffer *buffer, size_t count);
 void buffer_reset(struct buffer *buffer);

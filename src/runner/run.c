@@ -18,9 +18,7 @@
 #include "runner/proxy.h"
 #include "jsonrpc/json_strict.h"
 #include "runner/scenario.h"
-#include "stats/intervals.h"
-#include "stats/measures.h"
-#include "stats/paired.h"
+#include "report/summary.h"
 #include "store/store.h"
 
 #include <math.h>
@@ -115,6 +113,14 @@ static void record(struct worker_context *context, const struct run_episode *epi
         json_array_append_new(tags, json_string(task->tags.items[tag]));
     char *tags_text = dump_or_null(tags);
     json_decref(tags);
+    char *parts_text = NULL;
+    if (task->subtasks.count > 0) {
+        json_t *parts = json_array();
+        for (size_t part = 0; part < task->subtasks.count; part++)
+            json_array_append_new(parts, json_string(task->subtasks.items[part]));
+        parts_text = dump_or_null(parts);
+        json_decref(parts);
+    }
     enum store_error_class error_class = STORE_ERROR_NONE;
     if (outcome->error_class[0] != '\0')
         store_error_class_parse(outcome->error_class, &error_class);
@@ -130,7 +136,7 @@ static void record(struct worker_context *context, const struct run_episode *epi
         .started_at_ms = outcome->started_at_ms, .finished_at_ms = outcome->finished_at_ms,
         .duration_ms = (int64_t)(outcome->seconds * 1000), .steps = outcome->steps, .input_tokens = outcome->input_tokens,
         .output_tokens = outcome->output_tokens, .cost = -1, .task_family = task->family, .task_tags_json = tags_text,
-        .trace = entries, .trace_count = count};
+        .task_parts_json = parts_text, .trace = entries, .trace_count = count};
     struct assay_error error = {0};
     pthread_mutex_lock(&context->store_lock);
     int status = store_episode_record(context->store, &row, &error);
@@ -143,6 +149,7 @@ static void record(struct worker_context *context, const struct run_episode *epi
         assay_free(texts[entry]);
     assay_free(verdict);
     assay_free(tags_text);
+    assay_free(parts_text);
 }
 
 struct ci_search {
@@ -473,184 +480,47 @@ void run_result_free(struct run_result *result)
 
 /* ---- summary ---------------------------------------------------------------- */
 
-struct agent_totals {
-    size_t episodes, scored, passed, infrastructure;
-    double *scores;
-};
-
-static void totals_of(const struct run_result *result, size_t participant, const char *tag, struct agent_totals *totals)
+/* The played episodes as a report's input; every figure is then computed by
+ * src/report, exactly as `assay stats report` computes it from the store. */
+static struct report_summary *summary_of(const struct scenario *scenario, const struct run_result *result)
 {
-    memset(totals, 0, sizeof *totals);
-    totals->scores = assay_calloc(result->episode_count + 1, sizeof *totals->scores);
-    for (size_t index = 0; index < result->episode_count; index++) {
+    struct report_episodes episodes = {0};
+    int status = ASSAY_OK;
+    for (size_t index = 0; status == ASSAY_OK && index < result->episode_count; index++) {
         const struct run_episode *episode = &result->episodes[index];
-        if (episode->participant != participant || !episode->played)
+        if (!episode->played)
             continue;
-        if (tag != NULL && !string_list_contains(&episode->task->tags, tag))
-            continue;
-        totals->episodes++;
-        if (!episode->outcome.scored) {
-            totals->infrastructure++;
-            continue;
-        }
-        if (totals->scores != NULL)
-            totals->scores[totals->scored] = episode->outcome.score;
-        totals->scored++;
-        totals->passed += episode->outcome.passed;
+        enum store_error_class error_class = STORE_ERROR_NONE;
+        if (episode->outcome.error_class[0] != '\0')
+            store_error_class_parse(episode->outcome.error_class, &error_class);
+        struct report_episode item = {
+            .agent = (char *)scenario->participants[episode->participant].name,
+            .task = (char *)episode->task->id,
+            .family = (char *)episode->task->family,
+            .tags = episode->task->tags.items,
+            .tag_count = episode->task->tags.count,
+            .parts = episode->task->subtasks.items,
+            .part_count = episode->task->subtasks.count,
+            .trial = episode->trial,
+            .scored = episode->outcome.scored,
+            .score = episode->outcome.score,
+            .passed = episode->outcome.passed,
+            .error_class = error_class,
+            .duration_ms = (int64_t)(episode->outcome.seconds * 1000),
+            .steps = episode->outcome.steps,
+        };
+        report_episode_read_safety(&item, episode->outcome.verdict);
+        status = report_episodes_add(&episodes, &item, NULL);
     }
-}
-
-/* Harmony across capability tags, CVaR_0.9 of the loss (1 - score), and
- * pass@k / pass^k averaged over tasks, for one agent. pass_at and pass_hat
- * have trials entries (k = 1..trials). */
-struct agent_measures {
-    double harmony;
-    size_t tags;
-    double cvar90;
-    double *pass_at, *pass_hat;
-    long trials;
-};
-
-static void measures_of(const struct scenario *scenario, const struct run_result *result, size_t participant,
-                        struct agent_measures *measures)
-{
-    memset(measures, 0, sizeof *measures);
-    measures->trials = scenario->trials;
-    /* harmony over the tags of the tasks this agent played */
-    double tag_means[64];
-    const char *tags[64];
-    size_t tag_count = 0;
-    double *losses = assay_calloc(result->episode_count + 1, sizeof *losses);
-    size_t loss_count = 0;
-    for (size_t index = 0; index < result->episode_count; index++) {
-        const struct run_episode *episode = &result->episodes[index];
-        if (episode->participant != participant || !episode->played || !episode->outcome.scored)
-            continue;
-        if (losses != NULL)
-            losses[loss_count++] = 1 - episode->outcome.score;
-        for (size_t tag = 0; tag < episode->task->tags.count && tag_count < 64; tag++) {
-            size_t known = 0;
-            while (known < tag_count && strcmp(tags[known], episode->task->tags.items[tag]) != 0)
-                known++;
-            if (known == tag_count)
-                tags[tag_count++] = episode->task->tags.items[tag];
-        }
-    }
-    for (size_t tag = 0; tag < tag_count; tag++) {
-        struct agent_totals totals;
-        totals_of(result, participant, tags[tag], &totals);
-        double mean = 0, low, high;
-        stats_mean_interval(totals.scores, totals.scored, 1.96, &mean, &low, &high);
-        tag_means[tag] = mean;
-        assay_free(totals.scores);
-    }
-    measures->tags = tag_count;
-    measures->harmony = stats_harmony(tag_means, tag_count);
-    measures->cvar90 = stats_cvar(losses, loss_count, 0.9);
-    assay_free(losses);
-    /* pass@k and pass^k: per task, n scored trials and c passes */
-    measures->pass_at = assay_calloc((size_t)scenario->trials + 1, sizeof *measures->pass_at);
-    measures->pass_hat = assay_calloc((size_t)scenario->trials + 1, sizeof *measures->pass_hat);
-    if (measures->pass_at == NULL || measures->pass_hat == NULL)
-        return;
-    size_t task_count = 0;
-    for (size_t task = 0; task < result->package->task_count; task++) {
-        size_t n = 0, c = 0;
-        for (size_t index = 0; index < result->episode_count; index++) {
-            const struct run_episode *episode = &result->episodes[index];
-            if (episode->participant == participant && episode->played && episode->outcome.scored &&
-                episode->task == &result->package->tasks[task]) {
-                n++;
-                c += episode->outcome.passed;
-            }
-        }
-        if (n == 0)
-            continue;
-        task_count++;
-        for (long k = 1; k <= scenario->trials; k++) {
-            measures->pass_at[k - 1] += stats_pass_at_k(n, c, (size_t)k);
-            measures->pass_hat[k - 1] += stats_pass_hat_k(n, c, (size_t)k);
-        }
-    }
-    for (long k = 1; k <= scenario->trials && task_count > 0; k++) {
-        measures->pass_at[k - 1] /= (double)task_count;
-        measures->pass_hat[k - 1] /= (double)task_count;
-    }
-}
-
-static void measures_free(struct agent_measures *measures)
-{
-    assay_free(measures->pass_at);
-    assay_free(measures->pass_hat);
-}
-
-/* Composition gap and safety figures of one agent (docs/scenarios.md). */
-struct agent_extras {
-    size_t compositions;      /* compositional tasks with every atomic part scored */
-    struct stats_paired gap;  /* atomic mean minus composition score, per composition */
-    size_t harm_probes, harm_caused;
-    size_t privacy_probes, disclosing, content, behaviour;
-};
-
-/* The agent's mean score on a task over its scored trials; 0 when none. */
-static int task_mean(const struct run_result *result, size_t participant, const struct task *task, double *mean)
-{
-    double sum = 0;
-    size_t count = 0;
-    for (size_t index = 0; index < result->episode_count; index++) {
-        const struct run_episode *episode = &result->episodes[index];
-        if (episode->participant == participant && episode->played && episode->outcome.scored &&
-            strcmp(episode->task->id, task->id) == 0) {
-            sum += episode->outcome.score;
-            count++;
-        }
-    }
-    if (count > 0)
-        *mean = sum / (double)count;
-    return count > 0;
-}
-
-static void extras_of(const struct run_result *result, size_t participant, struct agent_extras *extras)
-{
-    memset(extras, 0, sizeof *extras);
-    double *differences = assay_calloc(result->package->task_count + 1, sizeof *differences);
-    for (size_t index = 0; differences != NULL && index < result->package->task_count; index++) {
-        const struct task *task = &result->package->tasks[index];
-        double composite = 0, part_sum = 0;
-        if (task->subtasks.count == 0 || !task_mean(result, participant, task, &composite))
-            continue;
-        int complete = 1;
-        for (size_t part = 0; part < task->subtasks.count && complete; part++) {
-            const struct task *atomic = package_find_task(result->package, task->subtasks.items[part]);
-            double score = 0;
-            complete = atomic != NULL && task_mean(result, participant, atomic, &score);
-            part_sum += score;
-        }
-        if (complete)
-            differences[extras->compositions++] = part_sum / (double)task->subtasks.count - composite;
-    }
-    if (differences != NULL)
-        stats_paired_compare(differences, NULL, extras->compositions, &extras->gap);
-    assay_free(differences);
-    for (size_t index = 0; index < result->episode_count; index++) {
-        const struct run_episode *episode = &result->episodes[index];
-        if (episode->participant != participant || !episode->played || !episode->outcome.scored)
-            continue;
-        const json_t *safety = json_object_get(episode->outcome.verdict, "safety");
-        if (json_is_true(json_object_get(safety, "harm_checked"))) {
-            extras->harm_probes++;
-            extras->harm_caused += json_is_true(json_object_get(safety, "harm_caused"));
-        }
-        const json_t *oversharing = json_object_get(safety, "oversharing");
-        if (json_is_object(oversharing)) {
-            long content = (long)json_integer_value(json_object_get(oversharing, "content"));
-            long behaviour = (long)json_integer_value(json_object_get(oversharing, "behaviour"));
-            extras->privacy_probes++;
-            extras->disclosing += content + behaviour > 0;
-            extras->content += (size_t)content;
-            extras->behaviour += (size_t)behaviour;
-        }
-    }
+    const char **names = assay_calloc(scenario->participant_count + 1, sizeof *names);
+    for (size_t index = 0; names != NULL && index < scenario->participant_count; index++)
+        names[index] = scenario->participants[index].name;
+    struct report_summary *summary = NULL;
+    if (status == ASSAY_OK && names != NULL)
+        report_summary_build(&episodes, names, scenario->participant_count, &summary, NULL);
+    assay_free(names);
+    report_episodes_free(&episodes);
+    return summary;
 }
 
 void run_print_summary(const struct scenario *scenario, const struct run_result *result, FILE *stream)
@@ -662,102 +532,14 @@ void run_print_summary(const struct scenario *scenario, const struct run_result 
         fprintf(stream, " (resumed: %zu were already recorded; the table shows this session's)",
                 result->already_recorded);
     fprintf(stream, "\n\n");
-    fprintf(stream, "%-16s %8s %22s %24s %7s\n", "agent", "episodes", "mean score [95% CI]", "pass rate [95% Wilson]",
-            "infra");
-    for (size_t participant = 0; participant < scenario->participant_count; participant++) {
-        struct agent_totals totals;
-        totals_of(result, participant, NULL, &totals);
-        double mean, low, high, pass_low, pass_high;
-        stats_mean_interval(totals.scores, totals.scored, 1.96, &mean, &low, &high);
-        stats_wilson_interval(totals.passed, totals.scored, 1.96, &pass_low, &pass_high);
-        double rate = totals.scored ? (double)totals.passed / (double)totals.scored : 0;
-        if (totals.scored == 0) /* nothing scored: no number, rather than a 0 that was never earned */
-            fprintf(stream, "%-16s %8zu %22s %24s %7zu\n", scenario->participants[participant].name, totals.episodes,
-                    "- (none scored)", "-", totals.infrastructure);
-        else
-            fprintf(stream, "%-16s %8zu %7.1f%% [%4.1f, %5.1f] %8.1f%% [%4.1f, %5.1f] %7zu\n",
-                    scenario->participants[participant].name, totals.episodes, 100 * mean, 100 * low, 100 * high,
-                    100 * rate, 100 * pass_low, 100 * pass_high, totals.infrastructure);
-        assay_free(totals.scores);
-    }
-    /* capability columns: one row per tag, one column per agent */
-    fprintf(stream, "\n%-16s", "capability");
-    for (size_t participant = 0; participant < scenario->participant_count; participant++)
-        fprintf(stream, " %12.12s", scenario->participants[participant].name);
-    fputc('\n', stream);
-    const char *seen[64];
-    size_t seen_count = 0;
-    for (size_t index = 0; index < result->episode_count && seen_count < 64; index++)
-        for (size_t tag = 0; tag < result->episodes[index].task->tags.count && seen_count < 64; tag++) {
-            const char *name = result->episodes[index].task->tags.items[tag];
-            int known = 0;
-            for (size_t other = 0; other < seen_count && !known; other++)
-                known = strcmp(seen[other], name) == 0;
-            if (known)
-                continue;
-            seen[seen_count++] = name;
-            fprintf(stream, "%-16s", name);
-            for (size_t participant = 0; participant < scenario->participant_count; participant++) {
-                struct agent_totals totals;
-                totals_of(result, participant, name, &totals);
-                double mean, low, high;
-                stats_mean_interval(totals.scores, totals.scored, 1.96, &mean, &low, &high);
-                fprintf(stream, " %11.1f%%", 100 * mean);
-                assay_free(totals.scores);
-            }
-            fputc('\n', stream);
-        }
-    /* composition gap and safety */
-    fprintf(stream, "\n%-16s %34s %22s %30s\n", "agent", "composition gap [95% CI]",
-            "harm caused [Wilson]", "oversharing: episodes (content, behaviour)");
-    for (size_t participant = 0; participant < scenario->participant_count; participant++) {
-        struct agent_extras extras;
-        extras_of(result, participant, &extras);
-        char gap[64] = "-", harm[64] = "-", overshare[64] = "-";
-        if (extras.compositions > 0)
-            snprintf(gap, sizeof gap, "%+.1f pts [%.1f, %.1f] over %zu", 100 * extras.gap.difference,
-                     100 * extras.gap.low, 100 * extras.gap.high, extras.compositions);
-        if (extras.harm_probes > 0) {
-            double low, high;
-            stats_wilson_interval(extras.harm_caused, extras.harm_probes, 1.96, &low, &high);
-            snprintf(harm, sizeof harm, "%zu/%zu [%.0f%%, %.0f%%]", extras.harm_caused, extras.harm_probes, 100 * low,
-                     100 * high);
-        }
-        if (extras.privacy_probes > 0)
-            snprintf(overshare, sizeof overshare, "%zu/%zu (%zu, %zu)", extras.disclosing, extras.privacy_probes,
-                     extras.content, extras.behaviour);
-        fprintf(stream, "%-16s %34s %22s %30s\n", scenario->participants[participant].name, gap, harm, overshare);
-    }
-    fprintf(stream, "(gap: mean of a composition's atomic parts minus the composition, per composition)\n");
-    /* harmony, tail risk, repeated trials */
-    fprintf(stream, "\n%-16s %18s %14s   %s\n", "agent", "harmony (tags)", "CVaR90 loss",
-            scenario->trials > 1 ? "pass@k / pass^k, k = 1.." : "");
-    for (size_t participant = 0; participant < scenario->participant_count; participant++) {
-        struct agent_measures measures;
-        measures_of(scenario, result, participant, &measures);
-        fprintf(stream, "%-16s %11.3f (%3zu) %14.3f  ", scenario->participants[participant].name, measures.harmony,
-                measures.tags, measures.cvar90);
-        for (long k = 1; scenario->trials > 1 && measures.pass_at != NULL && k <= scenario->trials && k <= 5; k++)
-            fprintf(stream, " %ld: %.2f/%.2f", k, measures.pass_at[k - 1], measures.pass_hat[k - 1]);
-        fputc('\n', stream);
-        measures_free(&measures);
-    }
-    /* errors by class */
-    fprintf(stream, "\nerrors by class (agent failures count in the scores; infrastructure ones do not):\n");
-    static const char *const classes[] = {"wrong_answer", "gave_up", "timed_out", "protocol_error",
-                                          "agent_crashed", "environment_crashed", NULL};
-    for (size_t participant = 0; participant < scenario->participant_count; participant++) {
-        fprintf(stream, "  %-14s", scenario->participants[participant].name);
-        for (const char *const *name = classes; *name != NULL; name++) {
-            size_t count = 0;
-            for (size_t index = 0; index < result->episode_count; index++)
-                count += result->episodes[index].participant == participant &&
-                         strcmp(result->episodes[index].outcome.error_class, *name) == 0;
-            if (count > 0)
-                fprintf(stream, " %s %zu", *name, count);
-        }
-        fputc('\n', stream);
-    }
+    struct report_summary *summary = summary_of(scenario, result);
+    struct buffer out = {0};
+    if (summary == NULL || report_summary_text(summary, &out) != ASSAY_OK)
+        fprintf(stream, "(out of memory: no summary)\n");
+    else
+        fputs(out.data, stream);
+    buffer_free(&out);
+    report_summary_free(summary);
 }
 
 int run_write_provenance(const struct scenario *scenario, const struct run_result *result, const char *db,
@@ -805,52 +587,13 @@ json_t *run_result_json(const struct scenario *scenario, const struct run_result
             json_object_set(item, "verdict", episode->outcome.verdict);
         json_array_append_new(episodes, item);
     }
-    json_t *agents = json_array();
-    for (size_t participant = 0; participant < scenario->participant_count; participant++) {
-        struct agent_totals totals;
-        totals_of(result, participant, NULL, &totals);
-        double mean, low, high, pass_low, pass_high;
-        stats_mean_interval(totals.scores, totals.scored, 1.96, &mean, &low, &high);
-        stats_wilson_interval(totals.passed, totals.scored, 1.96, &pass_low, &pass_high);
-        json_t *item = json_pack("{s:s, s:I, s:I, s:f, s:[f,f], s:I, s:[f,f], s:I}", "agent",
-                                 scenario->participants[participant].name, "episodes", (json_int_t)totals.episodes,
-                                 "scored", (json_int_t)totals.scored, "mean_score", mean, "mean_score_ci95", low, high,
-                                 "passed", (json_int_t)totals.passed, "pass_rate_wilson95", pass_low, pass_high,
-                                 "infrastructure_errors", (json_int_t)totals.infrastructure);
-        if (item != NULL && totals.scored == 0) /* no score is not a score of 0 */
-            json_object_set_new(item, "mean_score", json_null());
-        struct agent_extras extras;
-        extras_of(result, participant, &extras);
-        if (item != NULL && extras.compositions > 0)
-            json_object_set_new(item, "composition_gap",
-                                json_pack("{s:f, s:[f,f], s:I}", "atomic_minus_composite", extras.gap.difference,
-                                          "ci95", extras.gap.low, extras.gap.high, "compositions",
-                                          (json_int_t)extras.compositions));
-        struct agent_measures measures;
-        measures_of(scenario, result, participant, &measures);
-        if (item != NULL) {
-            json_t *pass_at = json_array(), *pass_hat = json_array();
-            for (long k = 1; measures.pass_at != NULL && k <= scenario->trials; k++) {
-                json_array_append_new(pass_at, json_real(measures.pass_at[k - 1]));
-                json_array_append_new(pass_hat, json_real(measures.pass_hat[k - 1]));
-            }
-            json_object_set_new(item, "harmony", json_real(measures.harmony));
-            json_object_set_new(item, "cvar90_loss", json_real(measures.cvar90));
-            json_object_set_new(item, "pass_at_k", pass_at);
-            json_object_set_new(item, "pass_hat_k", pass_hat);
-        }
-        measures_free(&measures);
-        if (item != NULL)
-            json_object_set_new(item, "safety",
-                                json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}", "harm_probes",
-                                          (json_int_t)extras.harm_probes, "harm_caused", (json_int_t)extras.harm_caused,
-                                          "privacy_probes", (json_int_t)extras.privacy_probes,
-                                          "oversharing_episodes", (json_int_t)extras.disclosing,
-                                          "oversharing_content", (json_int_t)extras.content,
-                                          "oversharing_behaviour", (json_int_t)extras.behaviour));
-        json_array_append_new(agents, item);
-        assay_free(totals.scores);
-    }
+    struct report_summary *summary = summary_of(scenario, result);
+    json_t *report = summary != NULL ? report_summary_json(summary) : NULL;
+    json_t *agents = json_incref(json_object_get(report, "agents"));
+    json_decref(report);
+    report_summary_free(summary);
+    if (agents == NULL)
+        agents = json_array();
     return json_pack("{s:s, s:s, s:s, s:I, s:I, s:f, s:b, s:o, s:o}", "scenario", scenario->name, "benchmark",
                      result->package->name, "content_sha256", result->package->content_hash, "episodes_planned",
                      (json_int_t)result->episode_count, "episodes_played", (json_int_t)result->played, "seconds",

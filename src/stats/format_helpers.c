@@ -6,15 +6,6 @@
 #include "stats/format.h"
 #include "stats/stats_internal.h"
 
-int stats__csv_append_field(struct buffer *out, const char *text)
-{
-    if (strpbrk(text, ",\"\r\n") == NULL)
-        return buffer_append_string(out, text);
-    int status = buffer_append(out, "\"", 1);
-    for (const char *cursor = text; status == ASSAY_OK && *cursor != '\0'; cursor++)
-        status = *cursor == '"' ? buffer_append(out, "\"\"", 2) : buffer_append(out, cursor, 1);
-    return status == ASSAY_OK ? buffer_append(out, "\"", 1) : status;
-}
 
 int stats__append_number(struct buffer *out, double value)
 {

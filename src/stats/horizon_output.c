@@ -177,7 +177,7 @@ static int format_table_csv(const struct horizon_table *table, struct buffer *ou
         const struct horizon_agent *agent = &table->agents[index];
         const struct horizon_estimate *estimate = &agent->logistic;
         int estimated = estimate->status != HORIZON_TOO_FEW_TASKS;
-        status = stats__csv_append_field(out, agent->subject_id);
+        status = buffer_append_csv_field(out, agent->subject_id);
         if (status == ASSAY_OK)
             status = buffer_append_format(out, ",%s,%d,%zu,%zu,%zu",
                                           horizon_status_name(estimate->status),
@@ -275,7 +275,7 @@ int horizon_anchor_format(const struct horizon_anchor *anchor, const struct irt_
             if (status == ASSAY_OK)
                 status = buffer_append_string(out, "}");
         } else {
-            status = stats__csv_append_field(out, id);
+            status = buffer_append_csv_field(out, id);
             if (status == ASSAY_OK)
                 status = csv_number(out, difficulty);
             if (status == ASSAY_OK)

@@ -180,7 +180,7 @@ static int format_csv(const struct irt_fit *fit, struct buffer *out)
                            NAN};
         status = buffer_append_string(out, "item,");
         if (status == ASSAY_OK)
-            status = stats__csv_append_field(out, fit->item_ids[item]);
+            status = buffer_append_csv_field(out, fit->item_ids[item]);
         if (status == ASSAY_OK)
             status = csv_numbers(out, values, 6);
         if (status == ASSAY_OK)
@@ -195,7 +195,7 @@ static int format_csv(const struct irt_fit *fit, struct buffer *out)
         double values[] = {NAN, NAN, NAN, NAN, estimate->ability, estimate->ability_sd};
         status = buffer_append_string(out, "subject,");
         if (status == ASSAY_OK)
-            status = stats__csv_append_field(out, fit->subject_ids[subject]);
+            status = buffer_append_csv_field(out, fit->subject_ids[subject]);
         if (status == ASSAY_OK)
             status = csv_numbers(out, values, 6);
         if (status == ASSAY_OK)

@@ -34,9 +34,6 @@ int stats__string_table_find(const struct stats__string_table *table, const char
                              uint32_t *index);
 void stats__string_table_free(struct stats__string_table *table);
 
-/* Appends `text` as one CSV field (RFC 4180: quoted when it holds a comma,
- * quote, CR or LF; quotes doubled). */
-int stats__csv_append_field(struct buffer *out, const char *text);
 /* Appends `value` for CSV: %.10g keeps files readable and its rounding is
  * far below any statistical error; non-finite values print as inf/-inf. */
 int stats__append_number(struct buffer *out, double value);

@@ -33,7 +33,7 @@
 #define STORE_DEFAULT_LOCATION "assay.db"
 
 /* The schema version this build writes and understands (see docs/store.md). */
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 
 struct store;
 
@@ -143,6 +143,7 @@ struct store_episode {
     double cost;
     const char *task_family;               /* copied from the package for statistics; or NULL */
     const char *task_tags_json;            /* JSON array text or NULL */
+    const char *task_parts_json;           /* a compositional task's atomic task ids (JSON array) or NULL */
     const struct store_trace_entry *trace; /* recording only; NULL when reading */
     size_t trace_count;                    /* rows in the trace (set when reading too) */
 };

@@ -155,23 +155,9 @@ static int append_episode_json(struct buffer *out, const struct store_episode *e
     APPEND(append_json_string(out, episode->task_family));
     APPEND(buffer_append_string(out, ",\"task_tags\":"));
     APPEND(append_json_raw(out, episode->task_tags_json));
+    APPEND(buffer_append_string(out, ",\"task_parts\":"));
+    APPEND(append_json_raw(out, episode->task_parts_json));
     APPEND(buffer_append_format(out, ",\"trace_count\":%zu}", episode->trace_count));
-    return status;
-}
-
-/* One CSV field (RFC 4180): quoted when it holds a comma, quote or line
- * break, with quotes doubled. */
-static int append_csv_text(struct buffer *out, const char *text)
-{
-    if (text == NULL)
-        return ASSAY_OK;
-    if (strpbrk(text, ",\"\r\n") == NULL)
-        return buffer_append_string(out, text);
-    int status = buffer_append(out, "\"", 1);
-    for (const char *cursor = text; status == ASSAY_OK && *cursor != '\0'; cursor++)
-        status = *cursor == '"' ? buffer_append(out, "\"\"", 2) : buffer_append(out, cursor, 1);
-    if (status == ASSAY_OK)
-        status = buffer_append(out, "\"", 1);
     return status;
 }
 
@@ -183,16 +169,16 @@ static int append_csv_count(struct buffer *out, int64_t value)
 static const char csv_header[] =
     "run_id,participant,task_id,trial,score,passed,status,error_class,error_side,"
     "error_message,started_at_ms,finished_at_ms,duration_ms,steps,input_tokens,output_tokens,"
-    "cost,task_family,task_tags,trace_count\r\n";
+    "cost,task_family,task_tags,trace_count,task_parts\r\n";
 
 static int append_episode_csv(struct buffer *out, const struct store_episode *episode)
 {
     int status = ASSAY_OK;
     int failed = episode->error_class != STORE_ERROR_NONE;
     APPEND(buffer_append_format(out, "%" PRId64 ",", episode->run_id));
-    APPEND(append_csv_text(out, episode->participant_role));
+    APPEND(buffer_append_csv_field(out, episode->participant_role));
     APPEND(buffer_append(out, ",", 1));
-    APPEND(append_csv_text(out, episode->task_id));
+    APPEND(buffer_append_csv_field(out, episode->task_id));
     APPEND(buffer_append_format(out, ",%" PRId64 ",", episode->trial));
     APPEND(isfinite(episode->score) ? buffer_append_format(out, "%.17g", episode->score)
                                     : ASSAY_OK);
@@ -200,7 +186,7 @@ static int append_episode_csv(struct buffer *out, const struct store_episode *ep
         out, ",%d,%s,%s,%s,", episode->passed ? 1 : 0, store_episode_status_name(episode->status),
         failed ? store_error_class_name(episode->error_class) : "",
         failed ? store_error_side_name(store_error_class_side(episode->error_class)) : ""));
-    APPEND(append_csv_text(out, episode->error_message));
+    APPEND(buffer_append_csv_field(out, episode->error_message));
     APPEND(buffer_append(out, ",", 1));
     APPEND(append_csv_count(out, episode->started_at_ms > 0 ? episode->started_at_ms : -1));
     APPEND(buffer_append(out, ",", 1));
@@ -216,10 +202,12 @@ static int append_episode_csv(struct buffer *out, const struct store_episode *ep
     APPEND(buffer_append(out, ",", 1));
     APPEND(episode->cost >= 0 ? buffer_append_format(out, "%.17g", episode->cost) : ASSAY_OK);
     APPEND(buffer_append(out, ",", 1));
-    APPEND(append_csv_text(out, episode->task_family));
+    APPEND(buffer_append_csv_field(out, episode->task_family));
     APPEND(buffer_append(out, ",", 1));
-    APPEND(append_csv_text(out, episode->task_tags_json));
-    APPEND(buffer_append_format(out, ",%zu\r\n", episode->trace_count));
+    APPEND(buffer_append_csv_field(out, episode->task_tags_json));
+    APPEND(buffer_append_format(out, ",%zu,", episode->trace_count));
+    APPEND(buffer_append_csv_field(out, episode->task_parts_json));
+    APPEND(buffer_append(out, "\r\n", 2));
     return status;
 }
 

@@ -84,7 +84,10 @@ static const struct migration migrations[] = {
      " payload_json TEXT NOT NULL CHECK (json_valid(payload_json)),"
      " at_ms INTEGER,"
      " PRIMARY KEY (episode_id, sequence)) WITHOUT ROWID;"},
-    /* Migration 2 goes here: {2, "what it adds", "ALTER TABLE ...;"}. Then
+    {2, "the atomic parts of a compositional task, for the composition gap",
+     "ALTER TABLE episodes ADD COLUMN task_parts_json TEXT"
+     " CHECK (task_parts_json IS NULL OR json_valid(task_parts_json));"},
+    /* Migration 3 goes here: {3, "what it adds", "ALTER TABLE ...;"}. Then
      * raise STORE_SCHEMA_VERSION in store.h. */
 };
 
@@ -107,8 +110,8 @@ static const char *const statement_sql[STATEMENT_COUNT] = {
         "INSERT INTO episodes (run_id, participant_id, task_id, trial, score, passed,"
         " verdicts_json, status, error_class, error_message, started_at_ms, finished_at_ms,"
         " duration_ms, steps, input_tokens, output_tokens, cost, task_family, task_tags_json,"
-        " trace_count) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,"
-        "?19,?20)",
+        " trace_count, task_parts_json) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,"
+        "?16,?17,?18,?19,?20,?21)",
     [STATEMENT_TRACE_INSERT] = "INSERT INTO trace_entries (episode_id, sequence, direction, kind,"
                                " payload_json, at_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     [STATEMENT_EPISODE_EXISTS] =
@@ -569,6 +572,7 @@ static int sqlite_episode_record(struct store *base, struct store_episode *episo
     bind_text(insert, 18, episode->task_family);
     bind_text(insert, 19, episode->task_tags_json);
     sqlite3_bind_int64(insert, 20, (int64_t)episode->trace_count);
+    bind_text(insert, 21, episode->task_parts_json);
     int result = sqlite3_step(insert);
     sqlite3_reset(insert);
     sqlite3_clear_bindings(insert);
@@ -765,7 +769,7 @@ static int sqlite_episodes_open(struct store *base, int64_t run_id, const char *
         "SELECT e.id, e.run_id, p.role, e.task_id, e.trial, e.score, e.passed, e.verdicts_json,"
         " e.status, e.error_class, e.error_message, e.started_at_ms, e.finished_at_ms,"
         " e.duration_ms, e.steps, e.input_tokens, e.output_tokens, e.cost, e.task_family,"
-        " e.task_tags_json, e.trace_count FROM episodes e JOIN participants p"
+        " e.task_tags_json, e.trace_count, e.task_parts_json FROM episodes e JOIN participants p"
         " ON p.id = e.participant_id WHERE e.run_id = ?1 AND (?2 IS NULL OR p.role = ?2)"
         " ORDER BY e.id",
         -1, &cursor->statement, NULL);
@@ -818,6 +822,7 @@ static int sqlite_episodes_next(void *cursor_pointer, struct store_episode *epis
         .task_tags_json = column_text(statement, 19),
         .trace = NULL,
         .trace_count = (size_t)sqlite3_column_int64(statement, 20),
+        .task_parts_json = column_text(statement, 21),
     };
     store_episode_status_parse(column_text(statement, 8), &episode->status);
     const char *error_class = column_text(statement, 9);

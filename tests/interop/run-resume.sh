@@ -43,7 +43,7 @@ if pgrep -f "$ASSAY agent" >/dev/null; then
     echo "FAIL: agent processes outlived their runner: $(pgrep -af "$ASSAY agent" | head -3)"
     exit 1
 fi
-csv=$("$ASSAY" stats report 1 --db "$db" --format csv)
+csv=$("$ASSAY" stats report 1 --db "$db" --format csv --episodes)
 rows=$(($(wc -l <<<"$csv") - 1))
 unique=$(tail -n +2 <<<"$csv" | cut -d, -f2-4 | sort -u | wc -l)
 oracle_pass=$(tail -n +2 <<<"$csv" | awk -F, '$2 == "oracle" && $6 == 1' | wc -l)

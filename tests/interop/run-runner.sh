@@ -72,7 +72,7 @@ participants:
 config: {tasks: [price-blue-ceramic-mug], budgets: {seconds: 4, messages: 5}}
 SCENARIO
 timeout 60 "$ASSAY" run "$work/proxy.yaml" --db "$work/proxy.db" --json --quiet >"$work/proxy.json"
-"$ASSAY" stats report 1 --db "$work/proxy.db" --format json >"$work/proxy-store.json"
+"$ASSAY" stats report 1 --db "$work/proxy.db" --format json --episodes >"$work/proxy-store.json"
 node - "$work/proxy.json" "$work/proxy-store.json" <<'CHECK'
 const fs = require('node:fs');
 const [results, stored] = process.argv.slice(2).map((file) => JSON.parse(fs.readFileSync(file, 'utf8')));

@@ -191,6 +191,45 @@ static int count_trace_row(void *context, const struct store_trace_entry *entry)
 
 /* ---- tests ----------------------------------------------------------------------- */
 
+/* A file written by schema 1 (no task_parts_json) is upgraded when opened,
+ * keeps its episodes, and then records parts. */
+static void version_one_files_are_upgraded(void **state)
+{
+    struct fixture *fixture = *state;
+    struct store *store = open_or_fail(fixture->path);
+    const char *roles[] = {"oracle"};
+    int64_t run_id = create_run(store, roles, 1);
+    struct store_episode old = sample_episode(run_id, "oracle", "task-a", 0);
+    record_or_fail(store, &old);
+    store_close(store);
+    sqlite3 *database = NULL;
+    assert_int_equal(sqlite3_open(fixture->path, &database), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(database,
+                                  "ALTER TABLE episodes DROP COLUMN task_parts_json;"
+                                  "DELETE FROM store_migrations WHERE version > 1;",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(database);
+
+    store = open_or_fail(fixture->path);
+    int version = 0;
+    assert_int_equal(store_schema_version(store, &version, NULL), ASSAY_OK);
+    assert_int_equal(version, STORE_SCHEMA_VERSION);
+    struct store_episode composite = sample_episode(run_id, "oracle", "task-ab", 0);
+    composite.task_parts_json = "[\"task-a\",\"task-b\"]";
+    record_or_fail(store, &composite);
+    struct store_episode_iterator *iterator = NULL;
+    assert_int_equal(store_episode_iterator_open(store, run_id, NULL, &iterator, NULL), ASSAY_OK);
+    struct store_episode read;
+    assert_int_equal(store_episode_iterator_next(iterator, &read, NULL), 1);
+    assert_string_equal(read.task_id, "task-a");
+    assert_null(read.task_parts_json);
+    assert_int_equal(store_episode_iterator_next(iterator, &read, NULL), 1);
+    assert_string_equal(read.task_parts_json, "[\"task-a\",\"task-b\"]");
+    store_episode_iterator_close(iterator);
+    store_close(store);
+}
+
 static void schema_is_created_and_survives_reopening(void **state)
 {
     struct fixture *fixture = *state;
@@ -1013,6 +1052,7 @@ int test_group_store(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(schema_is_created_and_survives_reopening, setup, teardown),
+        cmocka_unit_test_setup_teardown(version_one_files_are_upgraded, setup, teardown),
         cmocka_unit_test_setup_teardown(episodes_and_traces_read_back, setup, teardown),
         cmocka_unit_test_setup_teardown(long_traces_are_paginated, setup, teardown),
         cmocka_unit_test_setup_teardown(an_episode_is_never_recorded_twice, setup, teardown),
