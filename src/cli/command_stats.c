@@ -1,6 +1,7 @@
 /* command_stats.c — `assay stats`: item response theory and time horizons on
- * response files (py-irt JSONL). Reports on runs need the results store and
- * say so. The statistics themselves live in src/stats (docs/statistics-irt.md). */
+ * response files (py-irt JSONL) or on a results store's episodes
+ * (report/irt_store.h). Reports on runs need the results store and say so.
+ * The statistics themselves live in src/stats (docs/statistics-irt.md). */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,30 +16,42 @@
 #include "stats/intervals.h"
 #include "stats/paired.h"
 #include "stats/irt.h"
+#include "report/irt_store.h"
+#include "report/compare.h"
+#include "report/summary.h"
 #include "store/store.h"
 
 #include <math.h>
 
 static const char usage[] =
-    "usage: assay stats irt INPUT [--format table|json|csv] [--iterations N] [--nodes N]\n"
-    "       assay stats horizon INPUT --human-minutes FILE [--format table|json|csv]\n"
+    "usage: assay stats irt INPUT [--run ID] [--format table|json|csv] [--iterations N]\n"
+    "                           [--nodes N]\n"
+    "       assay stats horizon INPUT --human-minutes FILE [--run ID] [--format table|json|csv]\n"
     "                           [--exclude TEXT] [--anchor] [--replicates N] [--seed S]\n"
     "                           [--skip-nonpositive]\n"
-    "       assay stats report RUN_ID [--db PATH] [--format table|json|csv]\n"
+    "       assay stats report RUN_ID [--db PATH] [--format table|json|csv] [--episodes]\n"
     "       assay stats compare RUN_ID --agents A,B [--db PATH] [--format table|json]\n"
     "\n"
     "irt      fits a 2PL model by marginal maximum likelihood (EM, Gauss-Hermite quadrature,\n"
-    "         weak priors) to INPUT, a py-irt JSONL file ({\"subject_id\", \"responses\": {item: 0|1}}),\n"
-    "         and prints item difficulty and discrimination with standard errors, subject\n"
-    "         ability (EAP) with posterior SD, and fit diagnostics.\n"
-    "horizon  the METR-style 50%% time horizon of each subject: logistic regression of success\n"
-    "         on log2 human minutes (FILE: JSONL {\"task_id\", \"human_minutes\"}), with a\n"
-    "         hierarchical bootstrap interval. --exclude skips items whose id contains TEXT;\n"
-    "         --anchor adds the BRIDGE-style anchoring (log minutes regressed on IRT\n"
-    "         difficulty: R^2, and a horizon from each subject's ability).\n"
+    "         weak priors) to INPUT and prints item difficulty and discrimination with standard\n"
+    "         errors, subject ability (EAP) with posterior SD, and fit diagnostics. INPUT is a\n"
+    "         py-irt JSONL file ({\"subject_id\", \"responses\": {item: 0|1}}) or a results store\n"
+    "         (an SQLite file such as assay.db, or sqlite:PATH): agents are the subjects, task\n"
+    "         ids the items, an episode's pass the response, over every run or only --run ID.\n"
+    "         Infrastructure errors are skipped; several scored trials of one task count as\n"
+    "         one response, passed when more than half passed (a tie counts as failed).\n"
+    "horizon  the METR-style 50%% time horizon of each subject (INPUT as for irt, store or\n"
+    "         py-irt file): logistic regression of success on log2 human minutes (FILE: JSONL\n"
+    "         {\"task_id\", \"human_minutes\"}), with a hierarchical bootstrap interval.\n"
+    "         --exclude skips items whose id contains TEXT; --anchor adds the BRIDGE-style\n"
+    "         anchoring (log minutes regressed on IRT difficulty: R^2, and a horizon from\n"
+    "         each subject's ability).\n"
     "report   a run from the results store (default assay.db): per agent the episodes, mean\n"
-    "         score, pass rate with a 95%% Wilson interval, errors by class (infrastructure\n"
-    "         errors apart, never scored); json and csv export every episode.\n"
+    "         score with a 95%% interval (and its method: Wilson, or clustered by task family\n"
+    "         or by task), pass rate (Wilson), per-capability means and intervals, harmony,\n"
+    "         CVaR90 of the loss, pass@k and pass^k, the composition gap, harm and\n"
+    "         oversharing, errors by class (infrastructure errors apart, never scored).\n"
+    "         --episodes exports every episode instead (json or csv).\n"
     "compare  A against B on the tasks both have scores for: the paired difference of their\n"
     "         per-task means with a 95%% interval (clustered by task family when tasks carry\n"
     "         families, and it says so), a plain sentence, the minimum detectable difference,\n"
@@ -64,14 +77,62 @@ static int write_buffer(const struct buffer *out)
     return 0;
 }
 
+/* --run ID: a positive run id. */
+static int parse_run(const char *command, const char *text, long long *out)
+{
+    char *end = NULL;
+    long long value = strtoll(text, &end, 10);
+    if (end == text || *end != '\0' || value < 1) {
+        fprintf(stderr, "assay stats %s: --run must be a positive run id\n", command);
+        return 2;
+    }
+    *out = value;
+    return 0;
+}
+
+/* The responses of INPUT for irt and horizon: a results store (by its
+ * header or a sqlite: prefix) or a py-irt file. For a store, one line on
+ * stderr says what was read, skipped and folded together, so nothing is
+ * dropped silently; stdout stays the analysis alone. Returns 0, or 1 after
+ * printing why not, or 2 for --run on a py-irt file. */
+static int read_responses(const char *command, const char *input, long long run_id,
+                          struct irt_responses **responses)
+{
+    struct assay_error error = {0};
+    if (!report_irt_input_is_store(input)) {
+        if (run_id != 0) {
+            fprintf(stderr, "assay stats %s: --run applies to a results store, and %s is not one\n",
+                    command, input);
+            return 2;
+        }
+        if (irt_responses_read_pyirt(input, responses, NULL, &error) != 0) {
+            fprintf(stderr, "assay stats %s: %s\n", command, error.message);
+            return 1;
+        }
+        return 0;
+    }
+    struct report_irt_store_summary summary;
+    if (report_irt_responses_from_store(input, run_id, responses, &summary, &error) != 0) {
+        fprintf(stderr, "assay stats %s: %s\n", command, error.message);
+        return 1;
+    }
+    struct buffer line = {0};
+    if (report_irt_store_summary_format(&summary, &line) == 0)
+        fprintf(stderr, "assay stats %s: %s: %s", command, input, line.data);
+    buffer_free(&line);
+    return 0;
+}
+
 static int stats_irt(int argc, char **argv)
 {
+    long long run_id = 0;
     enum stats_format format = STATS_FORMAT_TABLE;
     struct irt_options options;
     irt_options_default(&options);
     static const struct option long_options[] = {{"format", required_argument, NULL, 'f'},
                                                  {"iterations", required_argument, NULL, 'i'},
                                                  {"nodes", required_argument, NULL, 'n'},
+                                                 {"run", required_argument, NULL, 'R'},
                                                  {"help", no_argument, NULL, 'h'},
                                                  {NULL, 0, NULL, 0}};
     optind = 1;
@@ -84,6 +145,8 @@ static int stats_irt(int argc, char **argv)
             return 2;
         } else if (option == 'n' && parse_count(optarg, "nodes", &options.quadrature_nodes) != 0) {
             return 2;
+        } else if (option == 'R' && parse_run("irt", optarg, &run_id) != 0) {
+            return 2;
         } else if (option == 'h') {
             fputs(usage, stdout);
             return 0;
@@ -92,16 +155,18 @@ static int stats_irt(int argc, char **argv)
         }
     }
     if (optind != argc - 1) {
-        fprintf(stderr, "assay stats irt: give one INPUT file (see --help)\n");
+        fprintf(stderr, "assay stats irt: give one INPUT (a py-irt file or a results store; see --help)\n");
         return 2;
     }
-    struct assay_error error = {0};
     struct irt_responses *responses = NULL;
+    int result = read_responses("irt", argv[optind], run_id, &responses);
+    if (result != 0)
+        return result;
+    struct assay_error error = {0};
     struct irt_fit *fit = NULL;
     struct buffer out = {0};
-    int result = 1;
-    if (irt_responses_read_pyirt(argv[optind], &responses, NULL, &error) != 0 ||
-        irt_fit_estimate(responses, &options, &fit, &error) != 0) {
+    result = 1;
+    if (irt_fit_estimate(responses, &options, &fit, &error) != 0) {
         fprintf(stderr, "assay stats irt: %s\n", error.message);
     } else if (irt_fit_format(fit, format, &out) == 0) {
         result = write_buffer(&out);
@@ -116,6 +181,7 @@ static int stats_horizon(int argc, char **argv)
 {
     enum stats_format format = STATS_FORMAT_TABLE;
     const char *minutes_file = NULL, *exclude = NULL;
+    long long run_id = 0;
     int anchor = 0;
     struct horizon_options options;
     horizon_options_default(&options);
@@ -124,8 +190,8 @@ static int stats_horizon(int argc, char **argv)
         {"format", required_argument, NULL, 'f'},     {"human-minutes", required_argument, NULL, 'm'},
         {"exclude", required_argument, NULL, 'x'},    {"anchor", no_argument, NULL, 'a'},
         {"replicates", required_argument, NULL, 'r'}, {"seed", required_argument, NULL, 's'},
-        {"skip-nonpositive", no_argument, NULL, 'k'}, {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
+        {"skip-nonpositive", no_argument, NULL, 'k'}, {"run", required_argument, NULL, 'R'},
+        {"help", no_argument, NULL, 'h'},             {NULL, 0, NULL, 0}};
     optind = 1;
     int option;
     size_t seed = 1;
@@ -150,27 +216,34 @@ static int stats_horizon(int argc, char **argv)
             options.seed = seed;
             break;
         case 'k': minutes_options.skip_nonpositive = 1; break;
+        case 'R':
+            if (parse_run("horizon", optarg, &run_id) != 0)
+                return 2;
+            break;
         case 'h': fputs(usage, stdout); return 0;
         default: return 2;
         }
     }
     if (optind != argc - 1 || minutes_file == NULL) {
-        fprintf(stderr, "assay stats horizon: give one INPUT file and --human-minutes FILE (see --help)\n");
+        fprintf(stderr, "assay stats horizon: give one INPUT (a py-irt file or a results store) and "
+                        "--human-minutes FILE (see --help)\n");
         return 2;
     }
     if (exclude != NULL) {
         options.include_item = horizon_exclude_containing;
         options.include_context = (void *)exclude;
     }
-    struct assay_error error = {0};
     struct irt_responses *responses = NULL;
+    int result = read_responses("horizon", argv[optind], run_id, &responses);
+    if (result != 0)
+        return result;
+    struct assay_error error = {0};
     struct horizon_minutes *minutes = NULL;
     struct horizon_table *table = NULL;
     struct irt_fit *fit = NULL;
     struct buffer out = {0};
-    int result = 1;
-    if (irt_responses_read_pyirt(argv[optind], &responses, NULL, &error) != 0 ||
-        horizon_minutes_read(minutes_file, &minutes_options, &minutes, NULL, &error) != 0 ||
+    result = 1;
+    if (horizon_minutes_read(minutes_file, &minutes_options, &minutes, NULL, &error) != 0 ||
         horizon_table_estimate(responses, minutes, &options, &table, &error) != 0) {
         fprintf(stderr, "assay stats horizon: %s\n", error.message);
         goto done;
@@ -202,29 +275,37 @@ done:
     return result;
 }
 
-struct agent_report {
-    char role[64];
-    size_t episodes, scored, passed, infrastructure;
-    double score_sum;
-    size_t by_class[STORE_ERROR_CLASS_COUNT];
-};
+/* The run's row as a small JSON object for the report's header. */
+static int run_header(void *context, const struct store_run *run)
+{
+    json_t **out = context;
+    *out = json_pack("{s:I, s:s, s:s, s:s, s:I, s:I}", "id", (json_int_t)run->id, "scenario",
+                     run->scenario_name != NULL ? run->scenario_name : "", "mode", run->mode != NULL ? run->mode : "",
+                     "status", store_run_status_name(run->status), "started_at_ms", (json_int_t)run->started_at_ms,
+                     "finished_at_ms", (json_int_t)run->finished_at_ms);
+    return 0;
+}
 
 static int stats_report(int argc, char **argv)
 {
     enum stats_format format = STATS_FORMAT_TABLE;
     const char *db = NULL;
+    int episodes_only = 0;
     static const struct option long_options[] = {{"format", required_argument, NULL, 'f'},
                                                  {"db", required_argument, NULL, 'd'},
+                                                 {"episodes", no_argument, NULL, 'e'},
                                                  {"help", no_argument, NULL, 'h'},
                                                  {NULL, 0, NULL, 0}};
     optind = 1;
     int option;
-    while ((option = getopt_long(argc, argv, "f:d:h", long_options, NULL)) != -1) {
+    while ((option = getopt_long(argc, argv, "f:d:eh", long_options, NULL)) != -1) {
         if (option == 'f' && stats_format_parse(optarg, &format) != 0) {
             fprintf(stderr, "assay stats report: --format must be table, json or csv\n");
             return 2;
         } else if (option == 'd') {
             db = optarg;
+        } else if (option == 'e') {
+            episodes_only = 1;
         } else if (option == 'h') {
             fputs(usage, stdout);
             return 0;
@@ -238,93 +319,64 @@ static int stats_report(int argc, char **argv)
         fprintf(stderr, "assay stats report: give one RUN_ID (a positive number; `assay run` prints it)\n");
         return 2;
     }
+    if (episodes_only && format == STATS_FORMAT_TABLE) {
+        fprintf(stderr, "assay stats report: --episodes exports every episode as --format json or csv\n");
+        return 2;
+    }
     struct assay_error error = {0};
     struct store *store = NULL;
     if (store_open(db, &store, &error) != ASSAY_OK) {
         fprintf(stderr, "assay stats report: %s\n", error.message);
         return 1;
     }
-    int result = 1;
+    int result = 1, status;
     struct buffer out = {0};
-    if (format != STATS_FORMAT_TABLE) {
-        if (store_export_run(store, run_id, format == STATS_FORMAT_JSON ? STORE_EXPORT_JSON : STORE_EXPORT_CSV,
-                             &out, &error) == ASSAY_OK)
-            result = write_buffer(&out);
-        else
-            fprintf(stderr, "assay stats report: %s\n", error.message);
-        buffer_free(&out);
-        store_close(store);
-        return result;
-    }
-    struct agent_report agents[64];
-    size_t agent_count = 0;
-    struct store_episode_iterator *iterator = NULL;
-    struct store_episode episode;
-    int status = store_episode_iterator_open(store, run_id, NULL, &iterator, &error);
-    while (status == ASSAY_OK && (status = store_episode_iterator_next(iterator, &episode, &error)) == 1) {
-        status = ASSAY_OK;
-        size_t index = 0;
-        while (index < agent_count && strcmp(agents[index].role, episode.participant_role) != 0)
-            index++;
-        if (index == agent_count) {
-            if (agent_count == 64)
-                continue;
-            memset(&agents[agent_count], 0, sizeof agents[0]);
-            snprintf(agents[agent_count].role, sizeof agents[0].role, "%s", episode.participant_role);
-            agent_count++;
-        }
-        struct agent_report *agent = &agents[index];
-        agent->episodes++;
-        if ((size_t)episode.error_class < STORE_ERROR_CLASS_COUNT)
-            agent->by_class[episode.error_class]++;
-        if (episode.status == STORE_EPISODE_ERROR || isnan(episode.score)) {
-            agent->infrastructure++;
-            continue;
-        }
-        agent->scored++;
-        agent->passed += episode.passed != 0;
-        agent->score_sum += episode.score;
-    }
-    store_episode_iterator_close(iterator);
-    if (status < 0) {
-        fprintf(stderr, "assay stats report: %s\n", error.message);
-    } else if (agent_count == 0) {
-        fprintf(stderr, "assay stats report: run %lld has no episodes in %s\n", run_id, db ? db : "assay.db");
+    struct report_episodes episodes = {0};
+    struct report_summary *summary = NULL;
+    json_t *run = NULL;
+    if (episodes_only) {
+        status = store_export_run(store, run_id, format == STATS_FORMAT_JSON ? STORE_EXPORT_JSON : STORE_EXPORT_CSV,
+                                  &out, &error);
     } else {
-        buffer_append_format(&out, "run %lld: %-s\n\n%-16s %8s %11s %24s %7s\n", run_id, db ? db : "assay.db", "agent",
-                             "episodes", "mean score", "pass rate [95% Wilson]", "infra");
-        for (size_t index = 0; index < agent_count; index++) {
-            struct agent_report *agent = &agents[index];
-            double low, high, rate = agent->scored ? (double)agent->passed / (double)agent->scored : 0;
-            stats_wilson_interval(agent->passed, agent->scored, 1.96, &low, &high);
-            buffer_append_format(&out, "%-16s %8zu %10.1f%% %8.1f%% [%4.1f, %5.1f] %7zu\n", agent->role,
-                                 agent->episodes, agent->scored ? 100 * agent->score_sum / (double)agent->scored : 0,
-                                 100 * rate, 100 * low, 100 * high, agent->infrastructure);
-        }
-        buffer_append_string(&out, "\nerrors by class:\n");
-        for (size_t index = 0; index < agent_count; index++) {
-            buffer_append_format(&out, "  %-14s", agents[index].role);
-            for (int error_class = 1; error_class < STORE_ERROR_CLASS_COUNT; error_class++)
-                if (agents[index].by_class[error_class] > 0)
-                    buffer_append_format(&out, " %s %zu (%s)", store_error_class_name((enum store_error_class)error_class),
-                                         agents[index].by_class[error_class],
-                                         store_error_side_name(store_error_class_side((enum store_error_class)error_class)));
-            buffer_append_string(&out, "\n");
-        }
+        status = store_run_get(store, run_id, run_header, &run, &error);
+        if (status == ASSAY_OK)
+            status = report_episodes_from_store(store, run_id, &episodes, &error);
+        if (status == ASSAY_OK && episodes.count == 0)
+            status = assay_error_set(&error, ASSAY_ERR_NOT_FOUND, "run %lld has no episodes in %s", run_id,
+                                     db != NULL ? db : STORE_DEFAULT_LOCATION);
+        if (status == ASSAY_OK)
+            status = report_summary_build(&episodes, NULL, 0, &summary, &error);
+    }
+    if (status != ASSAY_OK) {
+        fprintf(stderr, "assay stats report: %s\n", error.message);
+    } else if (episodes_only) {
+        result = write_buffer(&out);
+    } else if (format == STATS_FORMAT_JSON) {
+        json_t *document = report_summary_json(summary);
+        json_object_set(document, "run", run);
+        char *text = json_dumps(document, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
+        buffer_append_format(&out, "%s\n", text != NULL ? text : "{}");
+        free(text);
+        json_decref(document);
+        result = write_buffer(&out);
+    } else if (format == STATS_FORMAT_CSV) {
+        report_summary_csv(summary, &out);
+        result = write_buffer(&out);
+    } else {
+        buffer_append_format(&out, "run %lld (%s, %s) in %s: %zu episodes of %zu tasks\n\n", run_id,
+                             json_string_value(json_object_get(run, "scenario")),
+                             json_string_value(json_object_get(run, "status")),
+                             db != NULL ? db : STORE_DEFAULT_LOCATION, summary->episodes, summary->tasks);
+        report_summary_text(summary, &out);
         result = write_buffer(&out);
     }
+    json_decref(run);
+    report_summary_free(summary);
+    report_episodes_free(&episodes);
     buffer_free(&out);
     store_close(store);
     return result;
 }
-
-/* Per task, one agent's mean score over its scored trials. */
-struct task_scores {
-    char *task;
-    char *family;
-    double sum[2];
-    size_t count[2];
-};
 
 static int stats_compare(int argc, char **argv)
 {
@@ -368,77 +420,17 @@ static int stats_compare(int argc, char **argv)
         fprintf(stderr, "assay stats compare: %s\n", error.message);
         return 1;
     }
-    struct task_scores *tasks = NULL;
-    size_t task_count = 0, seen[2] = {0, 0};
-    int status = ASSAY_OK;
-    for (int side = 0; side < 2 && status == ASSAY_OK; side++) {
-        struct store_episode_iterator *iterator = NULL;
-        struct store_episode episode;
-        status = store_episode_iterator_open(store, run_id, names[side], &iterator, &error);
-        while (status == ASSAY_OK && (status = store_episode_iterator_next(iterator, &episode, &error)) == 1) {
-            status = ASSAY_OK;
-            seen[side]++;
-            if (episode.status == STORE_EPISODE_ERROR || isnan(episode.score))
-                continue; /* infrastructure errors are not scores */
-            size_t index = 0;
-            while (index < task_count && strcmp(tasks[index].task, episode.task_id) != 0)
-                index++;
-            if (index == task_count) {
-                struct task_scores *grown = assay_realloc(tasks, (task_count + 1) * sizeof *tasks);
-                if (grown == NULL) {
-                    status = ASSAY_ERR_NOMEM;
-                    break;
-                }
-                tasks = grown;
-                memset(&tasks[task_count], 0, sizeof *tasks);
-                tasks[task_count].task = assay_strdup(episode.task_id);
-                tasks[task_count].family = episode.task_family != NULL ? assay_strdup(episode.task_family) : NULL;
-                task_count++;
-            }
-            tasks[index].sum[side] += episode.score;
-            tasks[index].count[side]++;
-        }
-        store_episode_iterator_close(iterator);
-    }
+    struct report_episodes episodes = {0};
+    struct report_comparison comparison = {0};
     int result = 1;
-    double *differences = assay_calloc(task_count + 1, sizeof *differences);
-    const char **families = assay_calloc(task_count + 1, sizeof *families);
-    size_t pairs = 0, wins = 0, losses = 0, ties = 0, with_family = 0;
-    for (size_t index = 0; status == ASSAY_OK && differences != NULL && families != NULL && index < task_count;
-         index++) {
-        if (tasks[index].count[0] == 0 || tasks[index].count[1] == 0)
-            continue;
-        double d = tasks[index].sum[0] / (double)tasks[index].count[0] -
-                   tasks[index].sum[1] / (double)tasks[index].count[1];
-        families[pairs] = tasks[index].family;
-        with_family += tasks[index].family != NULL;
-        differences[pairs++] = d;
-        wins += d > 1e-9;
-        losses += d < -1e-9;
-        ties += fabs(d) <= 1e-9;
-    }
-    if (status < 0) {
-        fprintf(stderr, "assay stats compare: %s\n", error.message);
-    } else if (seen[0] == 0 || seen[1] == 0) {
-        fprintf(stderr, "assay stats compare: run %lld has no episodes of '%s'\n", run_id,
-                seen[0] == 0 ? names[0] : names[1]);
-    } else if (differences == NULL || families == NULL) {
-        fprintf(stderr, "assay stats compare: out of memory\n");
+    if (report_episodes_from_store(store, run_id, &episodes, &error) != ASSAY_OK ||
+        report_compare(&episodes, names[0], names[1], &comparison, &error) != ASSAY_OK) {
+        fprintf(stderr, "assay stats compare: run %lld: %s\n", run_id, error.message);
     } else {
-        struct stats_paired paired;
-        stats_paired_compare(differences, with_family == pairs ? families : NULL, pairs, &paired);
+        const struct stats_paired *paired = &comparison.paired;
         struct buffer out = {0};
-        struct buffer sentence = {0};
-        stats_paired_sentence(&paired, names[0], names[1], &sentence);
         if (format == STATS_FORMAT_JSON) {
-            json_t *document = json_pack(
-                "{s:I, s:s, s:s, s:I, s:f, s:f, s:[f,f], s:s, s:I, s:f, s:b, s:I, s:I, s:I, s:s}", "run",
-                (json_int_t)run_id, "a", names[0], "b", names[1], "tasks", (json_int_t)paired.tasks, "difference",
-                paired.difference, "standard_error", paired.standard_error, "ci95", paired.low, paired.high,
-                "standard_error_kind", paired.clustered ? "clustered by family" : "paired", "clusters",
-                (json_int_t)paired.clusters, "minimum_detectable_difference", paired.minimum_detectable,
-                "excludes_zero", paired.excludes_zero, "wins", (json_int_t)wins, "losses", (json_int_t)losses,
-                "ties", (json_int_t)ties, "sentence", sentence.data != NULL ? sentence.data : "");
+            json_t *document = report_comparison_json(&comparison, run_id, names[0], names[1], 0);
             char *text = json_dumps(document, JSON_INDENT(2));
             buffer_append_format(&out, "%s\n", text != NULL ? text : "{}");
             free(text);
@@ -448,22 +440,16 @@ static int stats_compare(int argc, char **argv)
                                  "%s\n\n%zu shared tasks: %s wins %zu, loses %zu, ties %zu\n"
                                  "difference %+.1f points, standard error %.1f (%s), 95%% CI [%.1f, %.1f]\n"
                                  "minimum detectable difference with these tasks: %.1f points (80%% power, 5%% level)\n",
-                                 sentence.data, paired.tasks, names[0], wins, losses, ties, 100 * paired.difference,
-                                 100 * paired.standard_error,
-                                 paired.clustered ? "clustered by task family" : "paired, per task", 100 * paired.low,
-                                 100 * paired.high, 100 * paired.minimum_detectable);
+                                 comparison.sentence, paired->tasks, names[0], comparison.wins, comparison.losses,
+                                 comparison.ties, 100 * paired->difference, 100 * paired->standard_error,
+                                 paired->clustered ? "clustered by task family" : "paired, per task",
+                                 100 * paired->low, 100 * paired->high, 100 * paired->minimum_detectable);
         }
         result = write_buffer(&out);
         buffer_free(&out);
-        buffer_free(&sentence);
     }
-    for (size_t index = 0; index < task_count; index++) {
-        assay_free(tasks[index].task);
-        assay_free(tasks[index].family);
-    }
-    assay_free(tasks);
-    assay_free(differences);
-    assay_free(families);
+    report_comparison_release(&comparison);
+    report_episodes_free(&episodes);
     store_close(store);
     return result;
 }

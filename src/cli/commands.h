@@ -19,6 +19,7 @@ int command_env(int argc, char **argv);    /* src/cli/command_env.c */
 int command_stats(int argc, char **argv);  /* src/cli/command_stats.c */
 int command_run(int argc, char **argv);    /* src/cli/command_run.c */
 int command_judge(int argc, char **argv);  /* src/cli/command_judge.c */
+int command_serve(int argc, char **argv);  /* src/cli/command_serve.c */
 /* `assay fixture a2a|mcp ...`: protocol fixtures used by the interop tests
  * and the benchmarks (src/cli/fixture.c dispatches to the two below). */
 int command_fixture(int argc, char **argv);

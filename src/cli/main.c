@@ -1,8 +1,5 @@
 /* main.c — `assay`: dispatch to a command, or explain the command surface.
- *
- * Commands that later issues fill in are listed with "(not yet available)"
- * so that the contract in the product brief is visible from day one without
- * pretending the work is done. */
+ */
 #include <stdio.h>
 #include <string.h>
 
@@ -10,20 +7,14 @@
 #include "core/version.h"
 #include "jsonrpc/json_strict.h"
 
-static int command_not_yet(int argc, char **argv)
-{
-    fprintf(stderr, "assay %s: not yet available in assay %s\n", argv[0], ASSAY_VERSION);
-    return 2;
-}
-
 static const struct command commands[] = {
     {"run", "run an assessment from a scenario file", command_run},
-    {"serve", "web UI and JSON API over a results store (not yet available)", command_not_yet},
+    {"serve", "leaderboard, runs, trajectories and analysis as web pages and JSON", command_serve},
     {"judge", "serve a benchmark's judge agent over A2A", command_judge},
     {"agent", "serve a built-in subject agent over A2A: oracle | random", command_agent},
     {"env", "serve one task environment over MCP", command_env},
     {"bench", "list, show and check benchmark packages", command_bench},
-    {"stats", "IRT and time horizons on response files (reports on runs: not yet)", command_stats},
+    {"stats", "reports and comparisons of runs; IRT and time horizons", command_stats},
     {"fixture", "protocol fixtures for interop tests and benchmarks: a2a | mcp",
      command_fixture},
     {"version", "print the version and the protocol versions spoken", command_version},

@@ -118,6 +118,7 @@ int report_episodes_from_store(struct store *store, int64_t run_id, struct repor
             .error_class = row.error_class,
             .duration_ms = row.duration_ms,
             .steps = row.steps,
+            .human_minutes = row.task_human_minutes,
         };
         episode.tags = strings_of(row.task_tags_json, &episode.tag_count, &tags_holder);
         episode.parts = strings_of(row.task_parts_json, &episode.part_count, &parts_holder);

@@ -37,6 +37,7 @@ struct report_episode {
     enum store_error_class error_class;
     int64_t duration_ms;
     int64_t steps;
+    double human_minutes; /* the task's, from the package; <= 0 when unknown */
     /* safety figures from the verdict (docs/evaluators.md) */
     int harm_checked, harm_caused;
     int privacy_checked;

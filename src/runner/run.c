@@ -136,7 +136,7 @@ static void record(struct worker_context *context, const struct run_episode *epi
         .started_at_ms = outcome->started_at_ms, .finished_at_ms = outcome->finished_at_ms,
         .duration_ms = (int64_t)(outcome->seconds * 1000), .steps = outcome->steps, .input_tokens = outcome->input_tokens,
         .output_tokens = outcome->output_tokens, .cost = -1, .task_family = task->family, .task_tags_json = tags_text,
-        .task_parts_json = parts_text, .trace = entries, .trace_count = count};
+        .task_parts_json = parts_text, .task_human_minutes = task->human_minutes, .trace = entries, .trace_count = count};
     struct assay_error error = {0};
     pthread_mutex_lock(&context->store_lock);
     int status = store_episode_record(context->store, &row, &error);
@@ -327,9 +327,11 @@ int run_scenario(const struct scenario *scenario, const struct run_options *opti
         result->episode_count = kept;
         result->run_id = resume_run;
     } else {
-        json_t *provenance = json_pack("{s:s, s:s, s:s, s:s, s:I}", "assay_version", ASSAY_VERSION, "benchmark",
+        /* episodes_planned lets a viewer show progress while the run goes on */
+        json_t *provenance = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I}", "assay_version", ASSAY_VERSION, "benchmark",
                                        result->package->name, "benchmark_sha256", result->package->content_hash,
-                                       "scenario_sha256", scenario->sha256, "seed", (json_int_t)scenario->seed);
+                                       "scenario_sha256", scenario->sha256, "seed", (json_int_t)scenario->seed,
+                                       "episodes_planned", (json_int_t)result->episode_count);
         char *scenario_text = json_strict_dump_canonical(scenario->source);
         char *provenance_text = json_strict_dump_canonical(provenance);
         json_decref(provenance);
@@ -508,6 +510,7 @@ static struct report_summary *summary_of(const struct scenario *scenario, const 
             .error_class = error_class,
             .duration_ms = (int64_t)(episode->outcome.seconds * 1000),
             .steps = episode->outcome.steps,
+            .human_minutes = episode->task->human_minutes,
         };
         report_episode_read_safety(&item, episode->outcome.verdict);
         status = report_episodes_add(&episodes, &item, NULL);

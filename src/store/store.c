@@ -329,6 +329,19 @@ void store_episode_iterator_close(struct store_episode_iterator *iterator)
     assay_free(iterator);
 }
 
+int store_generation(struct store *store, int64_t *out, struct assay_error *error)
+{
+    assert(store != NULL && out != NULL);
+    return store->backend->generation(store, out, error);
+}
+
+int store_episode_get(struct store *store, int64_t episode_id, store_episode_visitor visitor, void *context,
+                      struct assay_error *error)
+{
+    assert(store != NULL && visitor != NULL);
+    return store->backend->episode_get(store, episode_id, visitor, context, error);
+}
+
 int store_trace_read(struct store *store, int64_t episode_id, int64_t offset, int64_t limit,
                      store_trace_visitor visitor, void *context, struct assay_error *error)
 {

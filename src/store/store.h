@@ -144,6 +144,7 @@ struct store_episode {
     const char *task_family;               /* copied from the package for statistics; or NULL */
     const char *task_tags_json;            /* JSON array text or NULL */
     const char *task_parts_json;           /* a compositional task's atomic task ids (JSON array) or NULL */
+    double task_human_minutes;             /* a skilled human's time for the task; <= 0: unknown (NULL) */
     const struct store_trace_entry *trace; /* recording only; NULL when reading */
     size_t trace_count;                    /* rows in the trace (set when reading too) */
 };
@@ -216,6 +217,16 @@ int store_episode_iterator_next(struct store_episode_iterator *iterator,
                                 struct store_episode *episode, struct assay_error *error);
 /* Accepts NULL. */
 void store_episode_iterator_close(struct store_episode_iterator *iterator);
+/* A number that changes whenever anything a reader can see changes: a run
+ * is created or changes status, or an episode is recorded (the store never
+ * deletes). Viewers use it to validate caches; it costs two index lookups
+ * and a scan of the runs table. */
+int store_generation(struct store *store, int64_t *out, struct assay_error *error);
+/* One episode by its id (the callback gets it borrowed); ASSAY_ERR_NOT_FOUND
+ * when there is none. */
+typedef int (*store_episode_visitor)(void *context, const struct store_episode *episode);
+int store_episode_get(struct store *store, int64_t episode_id, store_episode_visitor visitor, void *context,
+                      struct assay_error *error);
 /* The same episodes as a JSON array appended to out. */
 int store_episodes_json(struct store *store, int64_t run_id, const char *role, struct buffer *out,
                         struct assay_error *error);

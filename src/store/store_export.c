@@ -157,6 +157,8 @@ static int append_episode_json(struct buffer *out, const struct store_episode *e
     APPEND(append_json_raw(out, episode->task_tags_json));
     APPEND(buffer_append_string(out, ",\"task_parts\":"));
     APPEND(append_json_raw(out, episode->task_parts_json));
+    APPEND(buffer_append_string(out, ",\"task_human_minutes\":"));
+    APPEND(append_json_number(out, episode->task_human_minutes, episode->task_human_minutes > 0));
     APPEND(buffer_append_format(out, ",\"trace_count\":%zu}", episode->trace_count));
     return status;
 }
@@ -169,7 +171,7 @@ static int append_csv_count(struct buffer *out, int64_t value)
 static const char csv_header[] =
     "run_id,participant,task_id,trial,score,passed,status,error_class,error_side,"
     "error_message,started_at_ms,finished_at_ms,duration_ms,steps,input_tokens,output_tokens,"
-    "cost,task_family,task_tags,trace_count,task_parts\r\n";
+    "cost,task_family,task_tags,trace_count,task_parts,task_human_minutes\r\n";
 
 static int append_episode_csv(struct buffer *out, const struct store_episode *episode)
 {
@@ -207,6 +209,9 @@ static int append_episode_csv(struct buffer *out, const struct store_episode *ep
     APPEND(buffer_append_csv_field(out, episode->task_tags_json));
     APPEND(buffer_append_format(out, ",%zu,", episode->trace_count));
     APPEND(buffer_append_csv_field(out, episode->task_parts_json));
+    APPEND(buffer_append(out, ",", 1));
+    APPEND(episode->task_human_minutes > 0 ? buffer_append_format(out, "%.17g", episode->task_human_minutes)
+                                           : ASSAY_OK);
     APPEND(buffer_append(out, "\r\n", 2));
     return status;
 }

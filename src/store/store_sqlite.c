@@ -84,14 +84,24 @@ static const struct migration migrations[] = {
      " payload_json TEXT NOT NULL CHECK (json_valid(payload_json)),"
      " at_ms INTEGER,"
      " PRIMARY KEY (episode_id, sequence)) WITHOUT ROWID;"},
-    {2, "the atomic parts of a compositional task, for the composition gap",
+    {2, "a task's atomic parts and human minutes, for the composition gap and time horizons",
      "ALTER TABLE episodes ADD COLUMN task_parts_json TEXT"
-     " CHECK (task_parts_json IS NULL OR json_valid(task_parts_json));"},
+     " CHECK (task_parts_json IS NULL OR json_valid(task_parts_json));"
+     "ALTER TABLE episodes ADD COLUMN task_human_minutes REAL"
+     " CHECK (task_human_minutes IS NULL OR task_human_minutes > 0);"},
     /* Migration 3 goes here: {3, "what it adds", "ALTER TABLE ...;"}. Then
      * raise STORE_SCHEMA_VERSION in store.h. */
 };
 
 #define MIGRATION_COUNT (sizeof migrations / sizeof migrations[0])
+
+/* The columns sqlite_episodes_next() reads, in its order. */
+#define EPISODE_SELECT                                                                            \
+    "SELECT e.id, e.run_id, p.role, e.task_id, e.trial, e.score, e.passed, e.verdicts_json,"      \
+    " e.status, e.error_class, e.error_message, e.started_at_ms, e.finished_at_ms,"               \
+    " e.duration_ms, e.steps, e.input_tokens, e.output_tokens, e.cost, e.task_family,"            \
+    " e.task_tags_json, e.trace_count, e.task_parts_json, e.task_human_minutes FROM episodes e"  \
+    " JOIN participants p ON p.id = e.participant_id"
 
 enum statement_index {
     STATEMENT_PARTICIPANT_FIND,
@@ -110,8 +120,8 @@ static const char *const statement_sql[STATEMENT_COUNT] = {
         "INSERT INTO episodes (run_id, participant_id, task_id, trial, score, passed,"
         " verdicts_json, status, error_class, error_message, started_at_ms, finished_at_ms,"
         " duration_ms, steps, input_tokens, output_tokens, cost, task_family, task_tags_json,"
-        " trace_count, task_parts_json) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,"
-        "?16,?17,?18,?19,?20,?21)",
+        " trace_count, task_parts_json, task_human_minutes) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,"
+        "?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22)",
     [STATEMENT_TRACE_INSERT] = "INSERT INTO trace_entries (episode_id, sequence, direction, kind,"
                                " payload_json, at_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     [STATEMENT_EPISODE_EXISTS] =
@@ -573,6 +583,10 @@ static int sqlite_episode_record(struct store *base, struct store_episode *episo
     bind_text(insert, 19, episode->task_tags_json);
     sqlite3_bind_int64(insert, 20, (int64_t)episode->trace_count);
     bind_text(insert, 21, episode->task_parts_json);
+    if (episode->task_human_minutes > 0 && isfinite(episode->task_human_minutes))
+        sqlite3_bind_double(insert, 22, episode->task_human_minutes);
+    else
+        sqlite3_bind_null(insert, 22);
     int result = sqlite3_step(insert);
     sqlite3_reset(insert);
     sqlite3_clear_bindings(insert);
@@ -766,12 +780,7 @@ static int sqlite_episodes_open(struct store *base, int64_t run_id, const char *
     cursor->store = store;
     int result = sqlite3_prepare_v2(
         store->database,
-        "SELECT e.id, e.run_id, p.role, e.task_id, e.trial, e.score, e.passed, e.verdicts_json,"
-        " e.status, e.error_class, e.error_message, e.started_at_ms, e.finished_at_ms,"
-        " e.duration_ms, e.steps, e.input_tokens, e.output_tokens, e.cost, e.task_family,"
-        " e.task_tags_json, e.trace_count, e.task_parts_json FROM episodes e JOIN participants p"
-        " ON p.id = e.participant_id WHERE e.run_id = ?1 AND (?2 IS NULL OR p.role = ?2)"
-        " ORDER BY e.id",
+        EPISODE_SELECT " WHERE e.run_id = ?1 AND (?2 IS NULL OR p.role = ?2) ORDER BY e.id",
         -1, &cursor->statement, NULL);
     if (result != SQLITE_OK) {
         status = sqlite_failure(store, result, "reading episodes", error);
@@ -823,6 +832,9 @@ static int sqlite_episodes_next(void *cursor_pointer, struct store_episode *epis
         .trace = NULL,
         .trace_count = (size_t)sqlite3_column_int64(statement, 20),
         .task_parts_json = column_text(statement, 21),
+        .task_human_minutes = sqlite3_column_type(statement, 22) == SQLITE_NULL
+                                  ? -1.0
+                                  : sqlite3_column_double(statement, 22),
     };
     store_episode_status_parse(column_text(statement, 8), &episode->status);
     const char *error_class = column_text(statement, 9);
@@ -880,6 +892,45 @@ static int sqlite_trace_read(struct store *base, int64_t episode_id, int64_t off
     return status;
 }
 
+static int sqlite_generation(struct store *base, int64_t *out, struct assay_error *error)
+{
+    struct sqlite_store *store = sqlite_store_of(base);
+    sqlite3_stmt *statement = NULL;
+    /* the newest episode, and every run's id weighted by its status */
+    int result = sqlite3_prepare_v2(store->database,
+                                    "SELECT (SELECT coalesce(max(id), 0) FROM episodes),"
+                                    " (SELECT coalesce(sum(id * (CASE status WHEN 'running' THEN 1"
+                                    " WHEN 'complete' THEN 2 WHEN 'incomplete' THEN 3 ELSE 5 END)), 0)"
+                                    " + count(*) FROM runs)",
+                                    -1, &statement, NULL);
+    if (result == SQLITE_OK && (result = sqlite3_step(statement)) == SQLITE_ROW) {
+        *out = sqlite3_column_int64(statement, 0) * 1000003 + sqlite3_column_int64(statement, 1);
+        result = SQLITE_OK;
+    }
+    sqlite3_finalize(statement);
+    return result == SQLITE_OK ? ASSAY_OK : sqlite_failure(store, result, "reading the store's generation", error);
+}
+
+static int sqlite_episode_get(struct store *base, int64_t episode_id, store_episode_visitor visitor,
+                              void *context, struct assay_error *error)
+{
+    struct sqlite_store *store = sqlite_store_of(base);
+    struct episode_cursor cursor = {.store = store};
+    int result = sqlite3_prepare_v2(store->database, EPISODE_SELECT " WHERE e.id = ?1", -1, &cursor.statement, NULL);
+    if (result != SQLITE_OK)
+        return sqlite_failure(store, result, "reading an episode", error);
+    sqlite3_bind_int64(cursor.statement, 1, episode_id);
+    struct store_episode episode;
+    int status = sqlite_episodes_next(&cursor, &episode, error);
+    if (status == 0)
+        status = assay_error_set(error, ASSAY_ERR_NOT_FOUND, "there is no episode %lld in %s",
+                                 (long long)episode_id, store->path);
+    else if (status == 1)
+        status = visitor(context, &episode);
+    sqlite3_finalize(cursor.statement);
+    return status;
+}
+
 const struct store_backend store__sqlite_backend = {
     .name = "sqlite",
     .open = sqlite_open,
@@ -895,5 +946,7 @@ const struct store_backend store__sqlite_backend = {
     .episodes_open = sqlite_episodes_open,
     .episodes_next = sqlite_episodes_next,
     .episodes_close = sqlite_episodes_close,
+    .generation = sqlite_generation,
+    .episode_get = sqlite_episode_get,
     .trace_read = sqlite_trace_read,
 };

@@ -206,6 +206,7 @@ static void version_one_files_are_upgraded(void **state)
     assert_int_equal(sqlite3_open(fixture->path, &database), SQLITE_OK);
     assert_int_equal(sqlite3_exec(database,
                                   "ALTER TABLE episodes DROP COLUMN task_parts_json;"
+                                  "ALTER TABLE episodes DROP COLUMN task_human_minutes;"
                                   "DELETE FROM store_migrations WHERE version > 1;",
                                   NULL, NULL, NULL),
                      SQLITE_OK);
