@@ -122,6 +122,12 @@ struct irt_options {
     double log_discrimination_sd;   /* prior on log a: sd, default 1 */
     double difficulty_mean;         /* prior on b: mean, default 0 */
     double difficulty_sd;           /* prior on b: sd, default 3 */
+    /* Called after each EM iteration's M-step with the iterations done so
+     * far and the largest parameter change; NULL (default) for none. For
+     * progress reports on long fits, and for timing the iterations apart
+     * from the fixed costs around them (bench/irt_driver.c). */
+    void (*progress)(void *context, size_t iteration, double change);
+    void *progress_context;
 };
 
 /* Fills the defaults above. */

@@ -109,6 +109,8 @@ void irt_options_default(struct irt_options *options)
     options->log_discrimination_sd = 1.0;
     options->difficulty_mean = 0.0;
     options->difficulty_sd = 3.0;
+    options->progress = NULL;
+    options->progress_context = NULL;
 }
 
 double irt_probability(const struct irt_item_estimate *item, double ability)
@@ -1122,6 +1124,8 @@ int irt_fit_estimate(const struct irt_responses *responses, const struct irt_opt
         change = maximisation(&work);
         iteration++;
         phase_iterations++;
+        if (options->progress != NULL)
+            options->progress(options->progress_context, iteration, change);
         if (check_pending) {
             check_pending = 0;
             if (!(change <= checkpoint)) {

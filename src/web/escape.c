@@ -111,8 +111,7 @@ int web_append_escaped(struct buffer *out, const char *text)
 static int is_unreserved(unsigned char byte)
 {
     return (byte >= 'A' && byte <= 'Z') || (byte >= 'a' && byte <= 'z') ||
-           (byte >= '0' && byte <= '9') || byte == '-' || byte == '.' || byte == '_' ||
-           byte == '~';
+           (byte >= '0' && byte <= '9') || byte == '-' || byte == '.' || byte == '_' || byte == '~';
 }
 
 int web_append_url_component(struct buffer *out, const char *text)

@@ -92,6 +92,20 @@ void svg__label(struct svg__writer *writer, const char *text, size_t max_charact
     svg__text(writer, "\xE2\x80\xA6"); /* U+2026 HORIZONTAL ELLIPSIS */
 }
 
+const char *svg__plural(size_t count)
+{
+    return count == 1 ? "" : "s";
+}
+
+void svg__name(struct svg__writer *writer, const char *const *names, size_t index,
+               const char *fallback, size_t max_characters)
+{
+    if (names != NULL && names[index] != NULL)
+        svg__label(writer, names[index], max_characters);
+    else
+        svg__format(writer, "%s %zu", fallback, index + 1);
+}
+
 void svg__open(struct svg__writer *writer, double width, double height)
 {
     const char *id = writer->id; /* checked by svg__start: safe to print as is */

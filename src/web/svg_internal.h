@@ -1,4 +1,5 @@
-/* svg_internal.h — what svg_axes.c lends svg_plots.c: a writer whose first
+/* svg_internal.h — what svg_axes.c lends the plot files (svg_plots.c,
+ * svg_horizon.c, svg_irt.c): a writer whose first
  * failure sticks, the frame every plot opens and closes with, linear scales,
  * axes, marker shapes, dash patterns and label spreading. Not part of the
  * contract in svg.h.
@@ -31,6 +32,13 @@ void svg__escaped(struct svg__writer *writer, const char *text);
 /* Escaped, and cut to at most max_characters code points (the last one an
  * ellipsis) so that long names cannot run over other marks. */
 void svg__label(struct svg__writer *writer, const char *text, size_t max_characters);
+
+/* names[index] as a label of at most max_characters (SIZE_MAX: whole), or
+ * "FALLBACK N" (numbered from 1) when names or names[index] is NULL. */
+void svg__name(struct svg__writer *writer, const char *const *names, size_t index,
+               const char *fallback, size_t max_characters);
+/* "" for one, "s" otherwise: "1 value", "2 values". */
+const char *svg__plural(size_t count);
 
 /* The frame: svg__open writes <svg ...><title id="ID-title">; the caller
  * writes the title, calls svg__begin_desc (</title><desc id="ID-desc">),

@@ -16,20 +16,6 @@
 #include "core/status.h"
 #include "web/svg_internal.h"
 
-static const char *plural(size_t count)
-{
-    return count == 1 ? "" : "s";
-}
-
-static void write_name(struct svg__writer *writer, const char *const *names, size_t index,
-                       const char *fallback, size_t max_characters)
-{
-    if (names != NULL && names[index] != NULL)
-        svg__label(writer, names[index], max_characters);
-    else
-        svg__format(writer, "%s %zu", fallback, index + 1);
-}
-
 /* ---- Wright map ------------------------------------------------------------- */
 
 enum {
@@ -49,7 +35,7 @@ enum {
 static const double logit_limit = 10, bin_width = 0.25;
 
 struct wright_layout {
-    double low, high;        /* the axis, in whole logits */
+    double low, high; /* the axis, in whole logits */
     size_t bins, counts[WRIGHT_BINS_MOST], most;
     size_t not_finite, clamped, finite_items;
     size_t easiest, hardest; /* item indexes, valid when finite_items > 0 */
@@ -118,7 +104,7 @@ static void wright_describe(struct svg__writer *writer, const double *abilities,
     for (size_t index = 0; index < agent_total; index++) {
         size_t agent = agents[index].index;
         svg__text(writer, index == 0 ? "Agent abilities, highest first: " : ", ");
-        write_name(writer, agent_names, agent, "agent", SIZE_MAX);
+        svg__name(writer, agent_names, agent, "agent", SIZE_MAX);
         svg__format(writer, " %.2f", abilities[agent]);
         if (index + 1 == agent_total)
             svg__text(writer, ".");
@@ -128,9 +114,9 @@ static void wright_describe(struct svg__writer *writer, const double *abilities,
     } else {
         svg__format(writer, " %zu item difficult%s from %.2f (", layout->finite_items,
                     layout->finite_items == 1 ? "y" : "ies", difficulties[layout->easiest]);
-        write_name(writer, item_ids, layout->easiest, "item", SIZE_MAX);
+        svg__name(writer, item_ids, layout->easiest, "item", SIZE_MAX);
         svg__format(writer, ") to %.2f (", difficulties[layout->hardest]);
-        write_name(writer, item_ids, layout->hardest, "item", SIZE_MAX);
+        svg__name(writer, item_ids, layout->hardest, "item", SIZE_MAX);
         svg__text(writer, "). Items per quarter logit:");
         const char *separator = " ";
         for (size_t bin = 0; bin < layout->bins; bin++) {
@@ -145,10 +131,10 @@ static void wright_describe(struct svg__writer *writer, const double *abilities,
     }
     if (layout->not_finite > 0)
         svg__format(writer, " %zu value%s not a finite number, left out.", layout->not_finite,
-                    plural(layout->not_finite));
+                    svg__plural(layout->not_finite));
     if (layout->clamped > 0)
         svg__format(writer, " %zu value%s beyond -10 to 10 logits, drawn at the end of the axis.",
-                    layout->clamped, plural(layout->clamped));
+                    layout->clamped, svg__plural(layout->clamped));
 }
 
 static void wright_draw_items(struct svg__writer *writer, const struct svg__scale *y,
@@ -195,7 +181,7 @@ static void wright_draw_agents(struct svg__writer *writer, const struct svg__sca
                     "<text class=\"plot-label\" x=\"%.2f\" y=\"%.2f\" text-anchor=\"end\""
                     " fill=\"currentColor\">",
                     WRIGHT_AGENT_X - 11.0, positions[index] + 4);
-        write_name(writer, agent_names, agent, "agent", WRIGHT_LABEL_CHARACTERS);
+        svg__name(writer, agent_names, agent, "agent", WRIGHT_LABEL_CHARACTERS);
         svg__format(writer, " %.2f</text>\n", abilities[agent]);
     }
 }
@@ -254,9 +240,9 @@ int svg_wright_map(struct buffer *out, const char *id, const double *abilities,
                 " fill=\"currentColor\">logit</text>\n",
                 (double)WRIGHT_AGENT_X, (double)WRIGHT_BAR_START, (double)WRIGHT_AXIS_X);
     struct svg__tick ticks[WRIGHT_TICKS_MOST];
-    size_t tick_count = svg__ticks_every(layout.low, layout.high,
-                                         layout.high - layout.low > 12 ? 2 : 1, SVG__TICK_NUMBER,
-                                         ticks, WRIGHT_TICKS_MOST);
+    size_t tick_count =
+        svg__ticks_every(layout.low, layout.high, layout.high - layout.low > 12 ? 2 : 1,
+                         SVG__TICK_NUMBER, ticks, WRIGHT_TICKS_MOST);
     svg__axis_left(&writer, &y, WRIGHT_AXIS_X, ticks, tick_count, WRIGHT_AXIS_X, NULL);
     wright_draw_items(&writer, &y, &layout);
     wright_draw_agents(&writer, &y, abilities, agent_names, agents, positions, agent_total);
@@ -307,7 +293,7 @@ static void curves_describe(struct svg__writer *writer, const double *discrimina
     svg__format(writer,
                 "%zu item characteristic curve%s: the chance of success against ability,"
                 " from -4 to 4 logits",
-                chosen, plural(chosen));
+                chosen, svg__plural(chosen));
     if (chosen < usable)
         svg__format(writer, ", for %zu of %zu items spread evenly over the difficulty range",
                     chosen, usable);
@@ -316,7 +302,7 @@ static void curves_describe(struct svg__writer *writer, const double *discrimina
         size_t item = items[index].index;
         if (index > 0)
             svg__text(writer, "; ");
-        write_name(writer, item_ids, item, "item", SIZE_MAX);
+        svg__name(writer, item_ids, item, "item", SIZE_MAX);
         svg__format(writer, " difficulty %.2f, discrimination %.2f", difficulty[item],
                     discrimination[item]);
         off_axis += fabs(difficulty[item]) > theta_limit;
@@ -324,10 +310,10 @@ static void curves_describe(struct svg__writer *writer, const double *discrimina
     svg__text(writer, ".");
     if (off_axis > 0)
         svg__format(writer, " %zu 50%% point%s off the axis, labelled at its end.", off_axis,
-                    plural(off_axis));
+                    svg__plural(off_axis));
     if (skipped > 0)
         svg__format(writer, " %zu item%s without a finite discrimination and difficulty left out.",
-                    skipped, plural(skipped));
+                    skipped, svg__plural(skipped));
 }
 
 static void curves_draw(struct svg__writer *writer, const struct svg__scale *x,
@@ -370,7 +356,7 @@ static void curves_draw(struct svg__writer *writer, const struct svg__scale *x,
                     "<text class=\"plot-label plot-series-%zu\" x=\"%.2f\" y=\"%.2f\""
                     " text-anchor=\"%s\" fill=\"currentColor\">",
                     index % 8, point_x, point_y + label_offsets[index % 4], anchor);
-        write_name(writer, item_ids, item, "item", CURVES_LABEL_CHARACTERS);
+        svg__name(writer, item_ids, item, "item", CURVES_LABEL_CHARACTERS);
         svg__text(writer, "</text>\n");
     }
 }
@@ -419,8 +405,7 @@ int svg_item_curves(struct buffer *out, const char *id, const double *discrimina
     svg__axis_bottom(&writer, &x, CURVES_BOTTOM, ticks, tick_count, CURVES_TOP,
                      "ability \xCE\xB8 (logits)");
     tick_count = svg__ticks_every(0, 1, 0.25, SVG__TICK_NUMBER, ticks, 9);
-    svg__axis_left(&writer, &y, CURVES_LEFT, ticks, tick_count, CURVES_RIGHT,
-                   "chance of success");
+    svg__axis_left(&writer, &y, CURVES_LEFT, ticks, tick_count, CURVES_RIGHT, "chance of success");
     curves_draw(&writer, &x, &y, discrimination, difficulty, item_ids, items, chosen);
     assay_free(items);
     return svg__finish(&writer);

@@ -27,7 +27,11 @@ expect 2 "unknown command 'nope'" "$ASSAY" nope
 for command in version bench env stats fixture; do
     expect 0 "usage" "$ASSAY" $command --help
 done
-expect 2 "not yet available" "$ASSAY" serve
+expect 0 "usage: assay serve" "$ASSAY" serve --help
+expect 1 "there is no results store at /tmp/assay-cli-none.db" "$ASSAY" serve --db /tmp/assay-cli-none.db --port 0
+expect 2 "needs a token" "$ASSAY" serve --db /tmp/assay-cli-none.db --bind 0.0.0.0 --port 0
+expect 2 "--port must be a port number" "$ASSAY" serve --port 99999
+expect 2 "unexpected argument 'extra'" "$ASSAY" serve extra
 expect 0 "usage: assay judge" "$ASSAY" judge --help
 expect 2 "--bench is required" "$ASSAY" judge
 expect 0 "usage" "$ASSAY" run --help
@@ -59,6 +63,23 @@ expect 0 "^kind," "$ASSAY" stats irt tests/data/bridge/all_a_pyirt.jsonl --forma
 expect 1 "no responses found" "$ASSAY" stats irt /dev/null
 expect 2 "--format must be table, json or csv" "$ASSAY" stats irt x --format xml
 expect 2 "give RUN_ID and --agents A,B" "$ASSAY" stats compare 1
+
+# stats irt/horizon on a results store: the quickstart's agents and tasks
+STORE_FOLDER=$(mktemp -d /tmp/assay-cli-store-XXXXXX)
+STORE="$STORE_FOLDER/quickstart.db"
+expect 0 "results: .*run 1" "$ASSAY" run examples/quickstart.yaml --db "$STORE"
+expect 0 "2 subjects, 64 items, 128 responses" "$ASSAY" stats irt "$STORE"
+expect 0 "^oracle +[0-9.]+ " "$ASSAY" stats irt "$STORE" --run 1
+expect 0 "^random +-[0-9.]+ " "$ASSAY" stats irt "sqlite:$STORE"
+expect 0 "^price-blue-ceramic-mug " "$ASSAY" stats irt "$STORE"
+expect 0 '"id":"random"' "$ASSAY" stats irt "$STORE" --format json
+expect 1 "has no run 99" "$ASSAY" stats irt "$STORE" --run 99
+expect 1 "no such results store" "$ASSAY" stats irt "sqlite:$STORE_FOLDER/missing.db"
+expect 2 "--run applies to a results store" "$ASSAY" stats irt tests/data/bridge/all_a_pyirt.jsonl --run 1
+expect 2 "--run must be a positive run id" "$ASSAY" stats irt "$STORE" --run 0
+printf '{"task_id": "price-blue-ceramic-mug", "human_minutes": 2}\n' >"$STORE_FOLDER/minutes.jsonl"
+expect 0 "oracle +1 +1 .*too-few-tasks" "$ASSAY" stats horizon "$STORE" --human-minutes "$STORE_FOLDER/minutes.jsonl"
+rm -rf "$STORE_FOLDER"
 expect 2 "ASSAY_LLM_URL" env -u ASSAY_LLM_URL "$ASSAY" agent llm
 
 # long-running commands stop on SIGINT even when started with SIGINT ignored

@@ -28,13 +28,17 @@
     X(mcp_http)        \
     X(package)         \
     X(memory)          \
+    X(report_irt_store) \
+    X(report_summary)  \
     X(stats_bridge)    \
     X(stats_horizon)   \
     X(stats_irt)       \
     X(stats_measures)  \
     X(stats_paired)    \
     X(store)           \
-    X(web_benchmark)
+    X(web_benchmark)   \
+    X(web_server)      \
+    X(web_svg)
 
 #define DECLARE_GROUP(name) int test_group_##name(void);
 TEST_GROUPS(DECLARE_GROUP)

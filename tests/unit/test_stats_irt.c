@@ -443,6 +443,54 @@ static void reports_items_that_did_not_converge(void **state)
     irt_responses_free(responses);
 }
 
+struct progress_record {
+    size_t calls;
+    size_t last_iteration;
+    double last_change;
+};
+
+static void record_progress(void *context, size_t iteration, double change)
+{
+    struct progress_record *record = context;
+    record->calls++;
+    assert_int_equal(iteration, record->calls); /* one call per iteration, in order */
+    record->last_iteration = iteration;
+    record->last_change = change;
+}
+
+/* The progress callback sees every EM iteration, and the fit's own count
+ * and last change agree with what it saw. */
+static void progress_is_reported_every_iteration(void **state)
+{
+    double discrimination[20], difficulty[20], ability[100];
+    for (int item = 0; item < 20; item++) {
+        discrimination[item] = 0.8 + item / 40.0;
+        difficulty[item] = item / 8.0 - 1.2;
+    }
+    for (int subject = 0; subject < 100; subject++)
+        ability[subject] = subject / 25.0 - 2.0;
+    struct irt_responses *responses;
+    assert_int_equal(
+        irt_responses_simulate(discrimination, difficulty, 20, ability, 100, 1.0, 3, &responses),
+        ASSAY_OK);
+    for (size_t limit = 3; limit <= 1000; limit += 997) {
+        struct irt_options options;
+        irt_options_default(&options);
+        assert_null(options.progress);
+        options.max_iterations = limit;
+        struct progress_record record = {0};
+        options.progress = record_progress;
+        options.progress_context = &record;
+        struct irt_fit *fit;
+        assert_int_equal(irt_fit_estimate(responses, &options, &fit, NULL), ASSAY_OK);
+        assert_int_equal(record.calls, fit->iterations);
+        assert_true(fit->iterations <= limit);
+        assert_true(record.last_change == fit->last_change);
+        irt_fit_free(fit);
+    }
+    irt_responses_free(responses);
+}
+
 struct simulation {
     size_t subjects;
     size_t items;
@@ -758,6 +806,7 @@ int test_group_stats_irt(void)
         cmocka_unit_test(few_subjects_and_guttman_patterns_stay_finite),
         cmocka_unit_test(fit_rejects_bad_options),
         cmocka_unit_test(reports_items_that_did_not_converge),
+        cmocka_unit_test(progress_is_reported_every_iteration),
         cmocka_unit_test(recovers_parameters_of_a_large_dense_matrix),
         cmocka_unit_test(intervals_cover_the_truth_about_95_percent_of_the_time),
         cmocka_unit_test(recovers_parameters_of_a_sparse_matrix),
