@@ -1,8 +1,8 @@
 /* svg_internal.h — what svg_axes.c lends the plot files (svg_plots.c,
- * svg_horizon.c, svg_irt.c): a writer whose first
- * failure sticks, the frame every plot opens and closes with, linear scales,
- * axes, marker shapes, dash patterns and label spreading. Not part of the
- * contract in svg.h.
+ * svg_horizon.c, svg_irt.c): a writer whose first failure sticks, the frame
+ * every plot opens and closes with, linear scales, axes, marker shapes,
+ * dash patterns, label spreading and naming. Not part of the contract in
+ * svg.h.
  *
  * Ownership: a writer borrows its buffer and id. Its functions do nothing
  * once writer->status is not 0; svg__finish() reports that status and, on
