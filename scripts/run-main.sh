@@ -5,7 +5,9 @@
 #      oracle and random agents, started as A2A servers, on all 64 tasks of
 #      the built-in web-of-sites benchmark, each task served over MCP with a
 #      per-episode token; a leaderboard with intervals at the end;
-#   2. what it stands on, shown piece by piece: the protocols (assay's A2A
+#   2. the stored run: a paired comparison and `assay serve` answering its
+#      JSON API (the web pages are tested in Chromium by tests/web);
+#   3. what it stands on, shown piece by piece: the protocols (assay's A2A
 #      and MCP servers and clients), the benchmark check (every reference
 #      solution replayed), and one task played by hand through `assay env`.
 set -euo pipefail
@@ -31,7 +33,20 @@ if [ -n "${ASSAY_LLM_URL:-}" ] && [ -n "${ASSAY_LLM_MODEL:-}" ]; then
     sed '/^config:/i\  - name: llm\n    command: [assay, agent, llm]' examples/quickstart.yaml >"$scenario"
     echo "(ASSAY_LLM_URL is set: the llm agent on $ASSAY_LLM_MODEL joins the assessment)"
 fi
-"$ASSAY" run "$scenario"
+run_log=$(mktemp)
+"$ASSAY" run "$scenario" 2>&1 | tee "$run_log"
+run_id=$(sed -n 's/^results: .*, run \([0-9]*\) .*/\1/p' "$run_log" | tail -1)
+rm -f "$run_log"
+
+section "The stored run: assay stats compare, and assay serve (web pages and JSON API)"
+show "$ASSAY" stats compare "$run_id" --agents oracle,random
+start "$ASSAY" serve --db assay.db --port 0
+SERVE_URL=$URL
+echo
+echo "\$ curl $SERVE_URL/api/leaderboard/web-of-sites   (per agent: mean score and its 95% interval)"
+curl -s "$SERVE_URL/api/leaderboard/web-of-sites" |
+    grep -o '"agent":"[^"]*","episodes":[0-9]*,"scored":[0-9]*,"mean_score":[^,]*,"mean_score_ci95":\[[^]]*\]' | head -5
+echo "pages: $SERVE_URL/ (leaderboard), $SERVE_URL/runs/$run_id, $SERVE_URL/runs/$run_id/analysis"
 
 section "A2A 1.0: assay's echo agent and assay's client"
 start "$ASSAY" fixture a2a echo --port 0
@@ -62,4 +77,4 @@ session=$("$ASSAY" fixture mcp client --url "$CONTROL_URL" call sessions '{}' |
           grep -o '"session":"[^"]*"' | head -1 | cut -d'"' -f4)
 show "$ASSAY" fixture mcp client --url "$CONTROL_URL" call evaluate "{\"session\":\"$session\"}"
 echo
-echo "run: done. Results are in assay.db (assay stats report RUN_ID); the web UI is not built yet (see README)."
+echo "run: done. Results are in assay.db: \`assay stats report RUN_ID\`, or \`build/assay serve\` and open http://127.0.0.1:8080/"
