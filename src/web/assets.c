@@ -14,6 +14,7 @@ static const char stylesheet[] =
     "padding:.75rem 0;margin-bottom:1rem}\n"
     "header.site a{color:var(--ink);text-decoration:none}header.site strong{font-size:1.2rem}\n"
     "a{color:var(--accent)}a:focus,button:focus,select:focus,input:focus{outline:3px solid #f0b400;outline-offset:1px}\n"
+    ".table-scroll{overflow-x:auto;max-width:100%}caption{text-align:left;color:var(--muted)}\n"
     "table{border-collapse:collapse;width:100%;margin:.5rem 0 1.5rem;font-size:.92rem}\n"
     "th,td{border-bottom:1px solid var(--line);padding:.3rem .5rem;text-align:left;vertical-align:top}\n"
     "td.number,th.number{text-align:right;font-variant-numeric:tabular-nums}\n"

@@ -31,7 +31,8 @@ static void leaderboard_table(struct buffer *out, const json_t *board)
     const json_t *capabilities = json_object_get(board, "capabilities");
     const char *benchmark = json_string_value(json_object_get(board, "benchmark"));
     size_t count = json_array_size(agents);
-    buffer_append_string(out, "<table id=\"leaderboard\"><caption>");
+    buffer_append_string(out, "<div class=\"table-scroll\" tabindex=\"0\" role=\"region\" aria-label=\"leaderboard\">"
+                              "<table id=\"leaderboard\"><caption>");
     html_text(out, benchmark);
     buffer_append_format(out, ": %zu agents ranked by mean score, each by its latest run. \"=\" marks a tie: "
                               "its 95%% interval overlaps that of the agent it is ranked with, so the data do "
@@ -95,7 +96,7 @@ static void leaderboard_table(struct buffer *out, const json_t *board)
                                   "<a href=\"/runs/%lld\">run %lld</a></td></tr>\n",
                              (long long)json_integer_value(json_object_get(row, "episodes")), run, run, run);
     }
-    buffer_append_string(out, "</tbody></table>\n");
+    buffer_append_string(out, "</tbody></table></div>\n");
     /* the same ranking as error bars */
     struct svg_interval_row *rows = assay_calloc(count + 1, sizeof *rows);
     json_array_foreach(agents, index, row)
