@@ -26,10 +26,14 @@ result: the complement lists for dense rows, the E-step window guard
 (Python always computes the full grid) and the vectorised row kernels.
 
 usage: irt_reference.py RESPONSES.jsonl [--out ESTIMATES.csv]
-                                         [--compare OTHER.csv]
+                                         [--compare OTHER.csv] [--iterations N]
 Prints timings and a summary to stderr; --out writes kind,id,b,se_b,a,se_a,
 ability,ability_sd rows; --compare reports the largest differences against
-a CSV in the same layout (bench/irt_driver writes one).
+a CSV in the same layout (bench/irt_driver writes one). --iterations stops
+the EM after N iterations (default 1000, as assay's max_iterations), so a
+matrix too large for a full fit in Python can still be timed per iteration
+against assay run to the same N; the results (abilities, standard errors)
+are computed as after a full fit.
 """
 
 import argparse
@@ -336,12 +340,16 @@ class Model:
         return True
 
     # ---- the EM loop with SQUAREM ------------------------------------------
-    def fit(self):
+    def fit(self, max_iterations=MAX_ITERATIONS):
         iteration = phase = refinements = 0
         squarem_phase, check_pending, step_limit, checkpoint = 0, False, 4.0, 0.0
         saved = [None, None, None]
         change = math.inf
-        while iteration < MAX_ITERATIONS:
+        # Each iteration's start, and the loop's end, for per-iteration times
+        # (the loop body has too many exits to time it from the inside).
+        starts = []
+        while iteration < max_iterations:
+            starts.append(time.perf_counter())
             self.expectation()
             if squarem_phase == 0:
                 saved[0] = (list(self.log_a), list(self.b))
@@ -392,6 +400,12 @@ class Model:
                     target[kind][item] = saved[0][kind][item] - 2 * alpha * r + alpha * alpha * v
             self.log_a, self.b = target
             checkpoint, check_pending = change, True
+        starts.append(time.perf_counter())
+        self.iteration_seconds = [later - earlier for earlier, later in zip(starts, starts[1:])]
+        if check_pending:
+            # Out of iterations right after a jump nobody checked: as assay
+            # does, report the last plain EM iterate instead.
+            self.log_a, self.b = list(saved[2][0]), list(saved[2][1])
         self.iterations, self.change = iteration, change
         self.log_likelihood = self.expectation()
         self.abilities()
@@ -531,12 +545,15 @@ def main():
     parser.add_argument("responses")
     parser.add_argument("--out")
     parser.add_argument("--compare")
+    parser.add_argument("--iterations", type=int, default=MAX_ITERATIONS)
     arguments = parser.parse_args()
+    if arguments.iterations < 1:
+        parser.error("--iterations must be at least 1")
     started = time.perf_counter()
     data = read_pyirt(arguments.responses)
     read = time.perf_counter()
     model = Model(data)
-    model.fit()
+    model.fit(arguments.iterations)
     fitted = time.perf_counter()
     responses = sum(len(r) + len(w) for r, w in zip(data[2], data[3]))
     print(f"python: {model.subjects} subjects, {model.items} items, {responses} responses; "
@@ -544,6 +561,11 @@ def main():
           f"{len(model.nodes)} nodes, log-likelihood {model.log_likelihood:.3f}", file=sys.stderr)
     print(f"python_read_seconds={read - started:.6f}")
     print(f"python_fit_seconds={fitted - read:.6f}")
+    print(f"python_iterations={model.iterations}")
+    # One EM iteration: the mean over iterations 2..N, as assay's driver
+    # measures it (the first may differ: it starts from the initial values).
+    times = model.iteration_seconds[1:] or model.iteration_seconds
+    print(f"python_iteration_seconds={sum(times) / len(times):.6f}")
     if arguments.out:
         write_estimates(model, arguments.out)
     if arguments.compare:
