@@ -1,14 +1,17 @@
 #!/bin/sh
 # ensure-dependencies.sh — install what assay needs on a fresh Debian 12
-# machine: C libraries and tools from Debian's packages, the interop peers
-# (official A2A/MCP SDKs) from the npm registry via the committed lockfile.
+# machine: C libraries and tools from Debian's packages (chromium among them,
+# for the browser tests of `assay serve`), the interop peers (official A2A/MCP
+# SDKs) and playwright-core from the npm registry via the committed lockfiles
+# (tests/interop, tests/web; playwright-core drives Debian's chromium and
+# downloads no browser of its own).
 # Idempotent and quiet when everything is already there.
 set -eu
 cd "$(dirname "$0")/.."
 
 PACKAGES="build-essential pkg-config clang clang-format libclang-rt-14-dev \
 libmicrohttpd-dev libcurl4-openssl-dev libjansson-dev libyaml-dev libsqlite3-dev \
-libssl-dev libcmocka-dev wrk nodejs npm"
+libssl-dev libcmocka-dev wrk chromium nodejs npm"
 
 missing=""
 for package in $PACKAGES; do
@@ -38,5 +41,10 @@ if [ "${ASSAY_SKIP_NPM:-0}" != 1 ]; then
        [ tests/interop/package-lock.json -nt tests/interop/node_modules/.package-lock.json ]; then
         echo "assay: installing interop peers from tests/interop/package-lock.json"
         (cd tests/interop && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+    fi
+    if [ ! -d tests/web/node_modules ] ||
+       [ tests/web/package-lock.json -nt tests/web/node_modules/.package-lock.json ]; then
+        echo "assay: installing the browser test driver from tests/web/package-lock.json"
+        (cd tests/web && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
     fi
 fi

@@ -12,6 +12,9 @@
 #              (tests/interop/run-*.sh), with the release binary and again with
 #              the sanitizer binary so that server-side memory errors under real
 #              peers fail the suite
+#   web        `assay serve` in a real browser (tests/web/run-web.sh: Debian's
+#              chromium driven by playwright-core), with the release binary;
+#              web-sanitize the same with the sanitizer binary
 #   fuzz       each libFuzzer harness for FUZZ_SECONDS (default 20) on its corpus
 #
 # Environment: FUZZ_SECONDS, SKIP_STAGES (space-separated stage names).
@@ -79,6 +82,8 @@ for runner in tests/interop/run-*.sh; do
     stage "interop-$name" "$runner" build/assay
     stage "interop-$name-sanitize" "$runner" build/sanitize/assay
 done
+stage web tests/web/run-web.sh build/assay
+stage web-sanitize tests/web/run-web.sh build/sanitize/assay
 stage fuzz run_fuzzers
 
 echo

@@ -653,9 +653,15 @@ int web_data_analysis(struct store *store, int64_t run_id, json_t **out, struct 
     }
     if (status == ASSAY_OK) {
         json_t *summary = json_object_get(run, "summary");
-        *out = json_pack("{s:O, s:o, s:o, s:O, s:O}", "run", json_object_get(run, "run"), "irt", irt, "horizon",
-                         horizon, "capabilities", json_object_get(summary, "capabilities"), "agents",
-                         json_object_get(summary, "agents"));
+        json_t *pass_at_k = json_object(); /* agent -> pass@k for k = 1.. (also in each agent's figures) */
+        size_t index;
+        json_t *agent;
+        json_array_foreach(json_object_get(summary, "agents"), index, agent)
+            json_object_set(pass_at_k, json_string_value(json_object_get(agent, "agent")),
+                            json_object_get(agent, "pass_at_k"));
+        *out = json_pack("{s:O, s:o, s:o, s:o, s:O, s:O}", "run", json_object_get(run, "run"), "irt", irt, "horizon",
+                         horizon, "pass_at_k", pass_at_k, "capabilities", json_object_get(summary, "capabilities"),
+                         "agents", json_object_get(summary, "agents"));
     } else {
         json_decref(irt);
         json_decref(horizon);
