@@ -109,6 +109,7 @@ enum statement_index {
     STATEMENT_TRACE_INSERT,
     STATEMENT_EPISODE_EXISTS,
     STATEMENT_TRACE_PAGE,
+    STATEMENT_GENERATION,
     STATEMENT_COUNT
 };
 
@@ -130,6 +131,11 @@ static const char *const statement_sql[STATEMENT_COUNT] = {
     [STATEMENT_TRACE_PAGE] = "SELECT sequence, direction, kind, payload_json, at_ms FROM"
                              " trace_entries WHERE episode_id = ?1 AND sequence >= ?2"
                              " ORDER BY sequence LIMIT ?3",
+    /* the newest episode, and every run's id weighted by its status */
+    [STATEMENT_GENERATION] = "SELECT (SELECT coalesce(max(id), 0) FROM episodes),"
+                             " (SELECT coalesce(sum(id * (CASE status WHEN 'running' THEN 1"
+                             " WHEN 'complete' THEN 2 WHEN 'incomplete' THEN 3 ELSE 5 END)), 0)"
+                             " + count(*) FROM runs)",
 };
 
 struct sqlite_store {
@@ -895,20 +901,12 @@ static int sqlite_trace_read(struct store *base, int64_t episode_id, int64_t off
 static int sqlite_generation(struct store *base, int64_t *out, struct assay_error *error)
 {
     struct sqlite_store *store = sqlite_store_of(base);
-    sqlite3_stmt *statement = NULL;
-    /* the newest episode, and every run's id weighted by its status */
-    int result = sqlite3_prepare_v2(store->database,
-                                    "SELECT (SELECT coalesce(max(id), 0) FROM episodes),"
-                                    " (SELECT coalesce(sum(id * (CASE status WHEN 'running' THEN 1"
-                                    " WHEN 'complete' THEN 2 WHEN 'incomplete' THEN 3 ELSE 5 END)), 0)"
-                                    " + count(*) FROM runs)",
-                                    -1, &statement, NULL);
-    if (result == SQLITE_OK && (result = sqlite3_step(statement)) == SQLITE_ROW) {
+    sqlite3_stmt *statement = store->statements[STATEMENT_GENERATION]; /* prepared once: viewers ask per request */
+    int result = sqlite3_step(statement);
+    if (result == SQLITE_ROW)
         *out = sqlite3_column_int64(statement, 0) * 1000003 + sqlite3_column_int64(statement, 1);
-        result = SQLITE_OK;
-    }
-    sqlite3_finalize(statement);
-    return result == SQLITE_OK ? ASSAY_OK : sqlite_failure(store, result, "reading the store's generation", error);
+    sqlite3_reset(statement);
+    return result == SQLITE_ROW ? ASSAY_OK : sqlite_failure(store, result, "reading the store's generation", error);
 }
 
 static int sqlite_episode_get(struct store *base, int64_t episode_id, store_episode_visitor visitor,
