@@ -122,7 +122,10 @@ int report_episodes_from_store(struct store *store, int64_t run_id, struct repor
         };
         episode.tags = strings_of(row.task_tags_json, &episode.tag_count, &tags_holder);
         episode.parts = strings_of(row.task_parts_json, &episode.part_count, &parts_holder);
-        if (row.verdicts_json != NULL && (verdict = json_loads(row.verdicts_json, 0, NULL)) != NULL)
+        /* most verdicts carry no safety figures: parse only those that may */
+        if (row.verdicts_json != NULL &&
+            (strstr(row.verdicts_json, "harm_checked") != NULL || strstr(row.verdicts_json, "oversharing") != NULL) &&
+            (verdict = json_loads(row.verdicts_json, 0, NULL)) != NULL)
             report_episode_read_safety(&episode, verdict);
         status = report_episodes_add(set, &episode, error);
         assay_free(episode.tags);

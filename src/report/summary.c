@@ -217,21 +217,20 @@ static int per_task_figures(struct report_agent *agent, const struct report_epis
     return status;
 }
 
+/* `mine` lists the agent's episodes (count of them). */
 static int agent_figures(const struct report_summary *summary, struct report_agent *agent,
-                         const struct report_episodes *episodes)
+                         const struct report_episode *const *mine, size_t count)
 {
     size_t n = 0, timed = 0;
     double seconds = 0;
-    const struct report_episode **sorted = assay_calloc(episodes->count + 1, sizeof *sorted);
-    const struct report_episode **tagged = assay_calloc(episodes->count + 1, sizeof *tagged);
-    double *losses = assay_calloc(episodes->count + 1, sizeof *losses);
+    const struct report_episode **sorted = assay_calloc(count + 1, sizeof *sorted);
+    const struct report_episode **tagged = assay_calloc(count + 1, sizeof *tagged);
+    double *losses = assay_calloc(count + 1, sizeof *losses);
     double *tag_means = assay_calloc(summary->tag_count + 1, sizeof *tag_means);
     agent->capabilities = assay_calloc(summary->tag_count + 1, sizeof *agent->capabilities);
     int status = sorted && tagged && losses && tag_means && agent->capabilities ? ASSAY_OK : ASSAY_ERR_NOMEM;
-    for (size_t index = 0; status == ASSAY_OK && index < episodes->count; index++) {
-        const struct report_episode *episode = &episodes->items[index];
-        if (strcmp(episode->agent, agent->name) != 0)
-            continue;
+    for (size_t index = 0; status == ASSAY_OK && index < count; index++) {
+        const struct report_episode *episode = mine[index];
         agent->episodes++;
         if ((size_t)episode->error_class < STORE_ERROR_CLASS_COUNT)
             agent->errors[episode->error_class]++;
@@ -266,12 +265,12 @@ static int agent_figures(const struct report_summary *summary, struct report_age
     }
     stats_wilson_interval(agent->passed, agent->scored, 1.96, &agent->pass_low, &agent->pass_high);
     for (size_t tag = 0; status == ASSAY_OK && tag < summary->tag_count; tag++) {
-        size_t count = 0;
+        size_t tagged_count = 0;
         for (size_t index = 0; index < n; index++)
             if (has_tag(sorted[index], summary->tags[tag]))
-                tagged[count++] = sorted[index];
-        status = estimate(tagged, count, &agent->capabilities[tag]);
-        if (count > 0)
+                tagged[tagged_count++] = sorted[index];
+        status = estimate(tagged, tagged_count, &agent->capabilities[tag]);
+        if (tagged_count > 0)
             tag_means[agent->harmony_tags++] = agent->capabilities[tag].mean;
     }
     if (status == ASSAY_OK) {
@@ -286,19 +285,23 @@ static int agent_figures(const struct report_summary *summary, struct report_age
     return status;
 }
 
-/* Index of `name` in `names`, appending it when new; -1 on no memory. */
-static long intern(char ***names, size_t *count, const char *name)
+/* Index of `name` in `names`, appending it when new; -1 on no memory.
+ * *hint (the last answer) is tried first: episodes of one agent or task
+ * tend to come together. */
+static long intern(char ***names, size_t *count, const char *name, long *hint)
 {
+    if (*hint >= 0 && (size_t)*hint < *count && strcmp((*names)[*hint], name) == 0)
+        return *hint;
     for (size_t index = *count; index > 0; index--)
         if (strcmp((*names)[index - 1], name) == 0)
-            return (long)index - 1;
+            return *hint = (long)index - 1;
     char **grown = assay_realloc(*names, (*count + 1) * sizeof *grown);
     if (grown == NULL)
         return -1;
     *names = grown;
     if ((grown[*count] = assay_strdup(name)) == NULL)
         return -1;
-    return (long)(*count)++;
+    return *hint = (long)(*count)++;
 }
 
 int report_summary_build(const struct report_episodes *episodes, const char *const *agents, size_t known_agents,
@@ -308,17 +311,20 @@ int report_summary_build(const struct report_episodes *episodes, const char *con
     struct report_summary *summary = assay_calloc(1, sizeof *summary);
     char **agent_names = NULL, **task_names = NULL;
     size_t agent_count = 0, task_count = 0;
-    int status = summary != NULL ? ASSAY_OK : ASSAY_ERR_NOMEM;
+    long agent_hint = -1, task_hint = -1, tag_hint = -1;
+    size_t *agent_of = assay_calloc(episodes->count + 1, sizeof *agent_of);
+    int status = summary != NULL && agent_of != NULL ? ASSAY_OK : ASSAY_ERR_NOMEM;
     for (size_t index = 0; status == ASSAY_OK && agents != NULL && index < known_agents; index++)
-        if (intern(&agent_names, &agent_count, agents[index]) < 0)
+        if (intern(&agent_names, &agent_count, agents[index], &agent_hint) < 0)
             status = ASSAY_ERR_NOMEM;
     for (size_t index = 0; status == ASSAY_OK && index < episodes->count; index++) {
         const struct report_episode *episode = &episodes->items[index];
-        if (intern(&agent_names, &agent_count, episode->agent) < 0 ||
-            intern(&task_names, &task_count, episode->task) < 0)
+        long agent = intern(&agent_names, &agent_count, episode->agent, &agent_hint);
+        if (agent < 0 || intern(&task_names, &task_count, episode->task, &task_hint) < 0)
             status = ASSAY_ERR_NOMEM;
+        agent_of[index] = agent < 0 ? 0 : (size_t)agent;
         for (size_t tag = 0; status == ASSAY_OK && tag < episode->tag_count; tag++)
-            if (intern(&summary->tags, &summary->tag_count, episode->tags[tag]) < 0)
+            if (intern(&summary->tags, &summary->tag_count, episode->tags[tag], &tag_hint) < 0)
                 status = ASSAY_ERR_NOMEM;
     }
     if (status == ASSAY_OK) {
@@ -328,12 +334,26 @@ int report_summary_build(const struct report_episodes *episodes, const char *con
         if (summary->agents == NULL)
             status = ASSAY_ERR_NOMEM;
     }
+    /* each agent's episodes, grouped in one pass (a counting sort by agent) */
+    size_t *start = assay_calloc(agent_count + 2, sizeof *start);
+    const struct report_episode **grouped = assay_calloc(episodes->count + 1, sizeof *grouped);
+    if (status == ASSAY_OK && (start == NULL || grouped == NULL))
+        status = ASSAY_ERR_NOMEM;
+    for (size_t index = 0; status == ASSAY_OK && index < episodes->count; index++)
+        start[agent_of[index] + 2]++;
+    for (size_t agent = 2; status == ASSAY_OK && agent < agent_count + 2; agent++)
+        start[agent] += start[agent - 1];
+    for (size_t index = 0; status == ASSAY_OK && index < episodes->count; index++)
+        grouped[start[agent_of[index] + 1]++] = &episodes->items[index];
     for (size_t index = 0; status == ASSAY_OK && index < agent_count; index++) {
         summary->agents[index].name = agent_names[index];
         agent_names[index] = NULL;
         summary->agent_count++;
-        status = agent_figures(summary, &summary->agents[index], episodes);
+        status = agent_figures(summary, &summary->agents[index], grouped + start[index], start[index + 1] - start[index]);
     }
+    assay_free(start);
+    assay_free(grouped);
+    assay_free(agent_of);
     for (size_t index = 0; index < agent_count; index++)
         assay_free(agent_names[index]);
     for (size_t index = 0; index < task_count; index++)
