@@ -23,6 +23,10 @@ void html_percent_interval(struct buffer *out, const json_t *value, const json_t
 void html_link(struct buffer *out, const char *prefix, const char *name, const char *shown);
 /* "2026-11-22 18:30:01 UTC" from milliseconds; "-" for 0 or null. */
 void html_time(struct buffer *out, const json_t *milliseconds);
+/* <td> cells: a JSON value as text (numbers right-aligned, with a
+ * data-value for sorting), or a percentage with its interval. */
+void html_cell(struct buffer *out, const json_t *value);
+void html_cell_interval(struct buffer *out, const json_t *value, const json_t *interval);
 /* A sortable header cell. */
 void html_sort_header(struct buffer *out, const char *label, int numeric);
 

@@ -83,6 +83,24 @@ void html_time(struct buffer *out, const json_t *milliseconds)
     buffer_append_string(out, text);
 }
 
+void html_cell(struct buffer *out, const json_t *value)
+{
+    if (json_is_number(value))
+        buffer_append_format(out, "<td class=\"number\" data-value=\"%.10g\">", json_number_value(value));
+    else
+        buffer_append_string(out, "<td>");
+    html_json_text(out, value);
+    buffer_append_string(out, "</td>");
+}
+
+void html_cell_interval(struct buffer *out, const json_t *value, const json_t *interval)
+{
+    buffer_append_format(out, "<td class=\"number\" data-value=\"%.10g\">",
+                         json_is_number(value) ? json_number_value(value) : -1.0);
+    html_percent_interval(out, value, interval);
+    buffer_append_string(out, "</td>");
+}
+
 void html_sort_header(struct buffer *out, const char *label, int numeric)
 {
     buffer_append_format(out, "<th scope=\"col\"%s><button type=\"button\" data-sort=\"1\" data-type=\"%s\">",

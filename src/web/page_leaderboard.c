@@ -139,15 +139,12 @@ static void runs_table(struct buffer *out, const json_t *runs, size_t limit)
         if (index >= limit)
             break;
         long long id = (long long)json_integer_value(json_object_get(run, "id"));
-        buffer_append_format(out, "<tr><td><a href=\"/runs/%lld\">run %lld</a></td><td>", id, id);
-        html_json_text(out, json_object_get(run, "scenario"));
-        buffer_append_string(out, "</td><td>");
-        html_json_text(out, json_object_get(run, "benchmark"));
-        buffer_append_string(out, "</td><td>");
-        html_json_text(out, json_object_get(run, "mode"));
-        buffer_append_string(out, "</td><td>");
-        html_json_text(out, json_object_get(run, "status"));
-        buffer_append_string(out, "</td><td>");
+        buffer_append_format(out, "<tr><td><a href=\"/runs/%lld\">run %lld</a></td>", id, id);
+        html_cell(out, json_object_get(run, "scenario"));
+        html_cell(out, json_object_get(run, "benchmark"));
+        html_cell(out, json_object_get(run, "mode"));
+        html_cell(out, json_object_get(run, "status"));
+        buffer_append_string(out, "<td>");
         html_time(out, json_object_get(run, "started_at_ms"));
         buffer_append_string(out, "</td></tr>\n");
     }
@@ -229,17 +226,13 @@ int web_page_agent(struct store *store, const char *agent, struct web_answer *an
         {
             long long id = (long long)json_integer_value(json_object_get(run, "id"));
             const json_t *figures = json_object_get(run, "figures");
-            buffer_append_format(out, "<tr><td><a href=\"/runs/%lld\">run %lld</a></td><td>", id, id);
-            html_json_text(out, json_object_get(run, "benchmark"));
-            buffer_append_string(out, "</td><td>");
-            html_json_text(out, json_object_get(run, "scenario"));
-            buffer_append_string(out, "</td><td>");
-            html_json_text(out, json_object_get(run, "status"));
-            buffer_append_string(out, "</td><td class=\"number\">");
-            html_percent_interval(out, json_object_get(figures, "mean_score"), json_object_get(figures, "mean_score_ci95"));
-            buffer_append_string(out, "</td><td class=\"number\">");
-            html_json_text(out, json_object_get(figures, "episodes"));
-            buffer_append_string(out, "</td><td>");
+            buffer_append_format(out, "<tr><td><a href=\"/runs/%lld\">run %lld</a></td>", id, id);
+            html_cell(out, json_object_get(run, "benchmark"));
+            html_cell(out, json_object_get(run, "scenario"));
+            html_cell(out, json_object_get(run, "status"));
+            html_cell_interval(out, json_object_get(figures, "mean_score"), json_object_get(figures, "mean_score_ci95"));
+            html_cell(out, json_object_get(figures, "episodes"));
+            buffer_append_string(out, "<td>");
             html_time(out, json_object_get(run, "started_at_ms"));
             buffer_append_string(out, "</td></tr>\n");
         }

@@ -29,27 +29,19 @@ static void agents_table(struct buffer *out, const json_t *summary, long long ru
     json_array_foreach(json_object_get(summary, "agents"), index, agent)
     {
         const char *name = json_string_value(json_object_get(agent, "agent"));
-        const json_t *mean = json_object_get(agent, "mean_score");
         buffer_append_string(out, "<tr data-agent=\"");
         html_text(out, name);
         buffer_append_string(out, "\"><td>");
         html_link(out, "/agents/", name, name);
-        buffer_append_string(out, "</td><td class=\"number\">");
-        html_json_text(out, json_object_get(agent, "episodes"));
-        buffer_append_format(out, "</td><td class=\"number\" data-value=\"%.6f\">",
-                             json_is_number(mean) ? json_number_value(mean) : -1.0);
-        html_percent_interval(out, mean, json_object_get(agent, "mean_score_ci95"));
-        buffer_append_string(out, "</td><td>");
-        html_json_text(out, json_object_get(agent, "interval"));
-        buffer_append_string(out, "</td><td class=\"number\">");
-        html_percent_interval(out, json_object_get(agent, "pass_rate"), json_object_get(agent, "pass_rate_wilson95"));
-        buffer_append_string(out, "</td><td class=\"number\">");
-        html_json_text(out, json_object_get(agent, "harmony"));
-        buffer_append_string(out, "</td><td class=\"number\">");
-        html_json_text(out, json_object_get(agent, "cvar90_loss"));
-        buffer_append_string(out, "</td><td class=\"number\">");
-        html_json_text(out, json_object_get(agent, "infrastructure_errors"));
-        buffer_append_string(out, "</td><td>");
+        buffer_append_string(out, "</td>");
+        html_cell(out, json_object_get(agent, "episodes"));
+        html_cell_interval(out, json_object_get(agent, "mean_score"), json_object_get(agent, "mean_score_ci95"));
+        html_cell(out, json_object_get(agent, "interval"));
+        html_cell_interval(out, json_object_get(agent, "pass_rate"), json_object_get(agent, "pass_rate_wilson95"));
+        html_cell(out, json_object_get(agent, "harmony"));
+        html_cell(out, json_object_get(agent, "cvar90_loss"));
+        html_cell(out, json_object_get(agent, "infrastructure_errors"));
+        buffer_append_string(out, "<td>");
         const char *class_name;
         json_t *count;
         json_object_foreach(json_object_get(agent, "errors_by_class"), class_name, count)
@@ -179,20 +171,16 @@ static void episodes_table(struct buffer *out, long long run_id, const json_t *p
     {
         long long id = (long long)json_integer_value(json_object_get(row, "id"));
         const char *outcome = json_string_value(json_object_get(row, "outcome"));
-        buffer_append_format(out, "<tr><td class=\"number\" data-value=\"%lld\"><a href=\"/episodes/%lld\">#%lld</a></td><td>",
+        buffer_append_format(out, "<tr><td class=\"number\" data-value=\"%lld\"><a href=\"/episodes/%lld\">#%lld</a></td>",
                              id, id, id);
-        html_json_text(out, json_object_get(row, "agent"));
-        buffer_append_string(out, "</td><td>");
-        html_json_text(out, json_object_get(row, "task"));
-        buffer_append_string(out, "</td><td class=\"number\">");
-        html_json_text(out, json_object_get(row, "trial"));
-        buffer_append_string(out, "</td><td class=\"number\">");
-        html_json_text(out, json_object_get(row, "score"));
-        buffer_append_format(out, "</td><td class=\"%s\">%s</td><td>", outcome, outcome);
-        html_json_text(out, json_object_get(row, "error_class"));
-        buffer_append_string(out, "</td><td class=\"number\">");
-        html_json_text(out, json_object_get(row, "steps"));
-        buffer_append_format(out, "</td><td class=\"number\">%.2f</td></tr>\n",
+        html_cell(out, json_object_get(row, "agent"));
+        html_cell(out, json_object_get(row, "task"));
+        html_cell(out, json_object_get(row, "trial"));
+        html_cell(out, json_object_get(row, "score"));
+        buffer_append_format(out, "<td class=\"%s\">%s</td>", outcome, outcome);
+        html_cell(out, json_object_get(row, "error_class"));
+        html_cell(out, json_object_get(row, "steps"));
+        buffer_append_format(out, "<td class=\"number\">%.2f</td></tr>\n",
                              (double)json_integer_value(json_object_get(row, "duration_ms")) / 1000);
     }
     buffer_append_string(out, "</tbody></table>\n<nav class=\"pages\" aria-label=\"episode pages\">");
