@@ -335,6 +335,18 @@ int store_generation(struct store *store, int64_t *out, struct assay_error *erro
     return store->backend->generation(store, out, error);
 }
 
+int store_snapshot_begin(struct store *store, struct assay_error *error)
+{
+    assert(store != NULL);
+    return store->backend->snapshot(store, 1, error);
+}
+
+void store_snapshot_end(struct store *store)
+{
+    if (store != NULL)
+        store->backend->snapshot(store, 0, NULL);
+}
+
 int store_episode_get(struct store *store, int64_t episode_id, store_episode_visitor visitor, void *context,
                       struct assay_error *error)
 {

@@ -222,6 +222,12 @@ void store_episode_iterator_close(struct store_episode_iterator *iterator);
  * deletes). Viewers use it to validate caches; it costs two index lookups
  * and a scan of the runs table. */
 int store_generation(struct store *store, int64_t *out, struct assay_error *error);
+/* Reads between store_snapshot_begin() and store_snapshot_end() all see
+ * the store as it was at the first of them, even while another process
+ * records episodes (a page that shows a running run's progress and its
+ * episode table shows one moment). Not for writing handles. */
+int store_snapshot_begin(struct store *store, struct assay_error *error);
+void store_snapshot_end(struct store *store);
 /* One episode by its id (the callback gets it borrowed); ASSAY_ERR_NOT_FOUND
  * when there is none. */
 typedef int (*store_episode_visitor)(void *context, const struct store_episode *episode);

@@ -36,6 +36,7 @@ struct store_backend {
     int (*episodes_next)(void *cursor, struct store_episode *episode, struct assay_error *error);
     void (*episodes_close)(void *cursor);
     int (*generation)(struct store *store, int64_t *out, struct assay_error *error);
+    int (*snapshot)(struct store *store, int begin, struct assay_error *error);
     int (*episode_get)(struct store *store, int64_t episode_id, store_episode_visitor visitor, void *context,
                        struct assay_error *error);
     int (*trace_read)(struct store *store, int64_t episode_id, int64_t offset, int64_t limit,

@@ -909,6 +909,17 @@ static int sqlite_generation(struct store *base, int64_t *out, struct assay_erro
     return result == SQLITE_ROW ? ASSAY_OK : sqlite_failure(store, result, "reading the store's generation", error);
 }
 
+/* A deferred transaction that only reads: in WAL mode it pins the snapshot
+ * of the first read until it ends, and never blocks writers. */
+static int sqlite_snapshot(struct store *base, int begin, struct assay_error *error)
+{
+    struct sqlite_store *store = sqlite_store_of(base);
+    if (!begin)
+        return sqlite3_get_autocommit(store->database) ? ASSAY_OK
+                                                       : execute(store, "COMMIT", "ending a read snapshot", error);
+    return execute(store, "BEGIN DEFERRED", "starting a read snapshot", error);
+}
+
 static int sqlite_episode_get(struct store *base, int64_t episode_id, store_episode_visitor visitor,
                               void *context, struct assay_error *error)
 {
@@ -945,6 +956,7 @@ const struct store_backend store__sqlite_backend = {
     .episodes_next = sqlite_episodes_next,
     .episodes_close = sqlite_episodes_close,
     .generation = sqlite_generation,
+    .snapshot = sqlite_snapshot,
     .episode_get = sqlite_episode_get,
     .trace_read = sqlite_trace_read,
 };

@@ -230,9 +230,14 @@ static void handle(struct http_request *request, void *context)
     size_t slot = 0;
     struct store *store = pool_take(server, &slot, &error);
     int64_t generation = 0;
-    if (store == NULL || store_generation(store, &generation, &error) != ASSAY_OK) {
-        if (store != NULL)
+    /* one snapshot for the generation and everything the answer reads, so
+     * the ETag names exactly what was shown, even during a live run */
+    if (store == NULL || store_snapshot_begin(store, &error) != ASSAY_OK ||
+        store_generation(store, &generation, &error) != ASSAY_OK) {
+        if (store != NULL) {
+            store_snapshot_end(store);
             pool_give(server, slot);
+        }
         http_respond_error(request, 503, error.message);
         return;
     }
@@ -247,6 +252,7 @@ static void handle(struct http_request *request, void *context)
     snprintf(etag, sizeof etag, "\"g%llx-%s\"", (long long)generation, ASSAY_VERSION);
     const char *match = http_request_header(request, "If-None-Match");
     if (match != NULL && strcmp(match, etag) == 0) {
+        store_snapshot_end(store);
         pool_give(server, slot);
         buffer_free(&key);
         http_request_add_response_header(request, "ETag", etag);
@@ -263,6 +269,7 @@ static void handle(struct http_request *request, void *context)
         if (key.data != NULL)
             cache_keep(server, key.data, generation, &answer);
     }
+    store_snapshot_end(store);
     pool_give(server, slot);
     buffer_free(&key);
     send_answer(request, &answer, answer.status == 200 ? etag : NULL);

@@ -191,6 +191,35 @@ static int count_trace_row(void *context, const struct store_trace_entry *entry)
 
 /* ---- tests ----------------------------------------------------------------------- */
 
+/* A reader's snapshot does not move while another handle records; the
+ * generation changes once it ends. */
+static void snapshots_hold_still_while_others_write(void **state)
+{
+    struct fixture *fixture = *state;
+    struct store *writer = open_or_fail(fixture->path);
+    struct store *reader = open_or_fail(fixture->path);
+    const char *roles[] = {"oracle"};
+    int64_t run_id = create_run(writer, roles, 1);
+    struct store_episode first = sample_episode(run_id, "oracle", "task-a", 0);
+    record_or_fail(writer, &first);
+    int64_t before = 0, during = 0, after = 0;
+    assert_int_equal(store_snapshot_begin(reader, NULL), ASSAY_OK);
+    assert_int_equal(store_generation(reader, &before, NULL), ASSAY_OK);
+    assert_int_equal(count_episodes(reader, run_id, NULL), 1);
+    struct store_episode second = sample_episode(run_id, "oracle", "task-b", 0);
+    record_or_fail(writer, &second); /* a reader never blocks the writer */
+    assert_int_equal(count_episodes(reader, run_id, NULL), 1);
+    assert_int_equal(store_generation(reader, &during, NULL), ASSAY_OK);
+    assert_true(during == before);
+    store_snapshot_end(reader);
+    assert_int_equal(store_generation(reader, &after, NULL), ASSAY_OK);
+    assert_true(after != before);
+    assert_int_equal(count_episodes(reader, run_id, NULL), 2);
+    store_snapshot_end(reader); /* ending twice is harmless */
+    store_close(reader);
+    store_close(writer);
+}
+
 /* A file written by schema 1 (no task_parts_json) is upgraded when opened,
  * keeps its episodes, and then records parts. */
 static void version_one_files_are_upgraded(void **state)
@@ -1054,6 +1083,7 @@ int test_group_store(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(schema_is_created_and_survives_reopening, setup, teardown),
         cmocka_unit_test_setup_teardown(version_one_files_are_upgraded, setup, teardown),
+        cmocka_unit_test_setup_teardown(snapshots_hold_still_while_others_write, setup, teardown),
         cmocka_unit_test_setup_teardown(episodes_and_traces_read_back, setup, teardown),
         cmocka_unit_test_setup_teardown(long_traces_are_paginated, setup, teardown),
         cmocka_unit_test_setup_teardown(an_episode_is_never_recorded_twice, setup, teardown),
