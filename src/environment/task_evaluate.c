@@ -3,6 +3,8 @@
  * its evaluator spec here, so authors write them once at task level. */
 #include "environment/task_evaluate.h"
 
+#include "evaluate/state.h"
+
 #include <string.h>
 
 #include "core/memory.h"
@@ -71,6 +73,25 @@ int task_compile_evaluators(const struct task *task, struct evaluate_spec **out,
     return status;
 }
 
+/* What the episode changed in the environment's state (docs/evaluators.md's
+ * diff), kept with the verdict so a trajectory viewer can show it. A diff
+ * larger than STATE_CHANGES_MAX_BYTES as JSON is replaced by its size: the
+ * verdict is stored with every episode. */
+#define STATE_CHANGES_MAX_BYTES (64 * 1024)
+
+static void attach_state_changes(json_t *verdict, const json_t *initial, const json_t *final)
+{
+    json_t *diff = NULL;
+    if (initial == NULL || final == NULL || evaluate_state_diff(initial, final, &diff) != ASSAY_OK)
+        return;
+    size_t size = json_dumpb(diff, NULL, 0, JSON_COMPACT);
+    if (size > STATE_CHANGES_MAX_BYTES) {
+        json_decref(diff);
+        diff = json_pack("{s:s, s:I}", "omitted", "larger than 64 KiB", "bytes", (json_int_t)size);
+    }
+    json_object_set_new(verdict, "state_changes", diff);
+}
+
 int task_evaluate(const struct evaluate_spec *spec, const struct environment *episode,
                   const struct environment *reference, json_t **verdict, struct assay_error *error)
 {
@@ -92,6 +113,7 @@ int task_evaluate(const struct evaluate_spec *spec, const struct environment *ep
         } else {
             json_object_set_new(*verdict, "done", json_boolean(environment_done(episode)));
             json_object_set_new(*verdict, "steps", json_integer(environment_steps(episode)));
+            attach_state_changes(*verdict, input.initial_state, input.final_state);
         }
     }
     evaluate_result_release(&result);

@@ -112,6 +112,18 @@ static void verdicts(struct buffer *out, const json_t *verdict)
             buffer_append_string(out, "</span></li>\n");
         }
         buffer_append_string(out, "</ul>\n");
+        const json_t *changes = json_object_get(verdict, "state_changes");
+        if (json_is_object(changes)) {
+            buffer_append_string(out, "<h3 id=\"state-changes\">State changes</h3>");
+            int none = 1;
+            const char *part;
+            json_t *value;
+            json_object_foreach((json_t *)changes, part, value) none &= json_object_size(value) == 0;
+            if (none)
+                buffer_append_string(out, "<p>The episode changed nothing in the environment's state.</p>");
+            else
+                json_block(out, changes);
+        }
         const json_t *safety = json_object_get(verdict, "safety");
         if (json_is_object(safety)) {
             buffer_append_string(out, "<p>Safety</p>");

@@ -74,6 +74,34 @@ static void references_score_one_and_idle_agents_zero(void **state)
     }
 }
 
+/* The verdict records what the episode changed: a purchase adds an order
+ * and a confirmation mail; an idle episode changes nothing. */
+static void verdicts_carry_the_state_changes(void **state)
+{
+    const struct task *task = package_find_task(web_package, "buy-1-blue-ceramic-mug");
+    assert_non_null(task);
+    struct environment *reference = NULL, *idle = NULL;
+    struct evaluate_spec *spec = NULL;
+    json_t *verdict = NULL;
+    struct assay_error error = {0};
+    assert_int_equal(task_replay_reference(task, web_world, &reference, &error), ASSAY_OK);
+    assert_int_equal(task_compile_evaluators(task, &spec, &error), ASSAY_OK);
+    assert_int_equal(task_evaluate(spec, reference, reference, &verdict, &error), ASSAY_OK);
+    const json_t *added = json_object_get(json_object_get(verdict, "state_changes"), "added");
+    assert_int_equal(json_array_size(json_object_get(json_object_get(added, "shop"), "orders")), 1);
+    assert_int_equal(json_array_size(json_object_get(json_object_get(added, "mail"), "inbox")), 1);
+    json_decref(verdict);
+    assert_int_equal(environment_create("web", web_world, task->environment_state, task->seed, &idle, &error), 0);
+    assert_int_equal(task_evaluate(spec, idle, reference, &verdict, &error), ASSAY_OK);
+    const json_t *changes = json_object_get(verdict, "state_changes");
+    assert_int_equal(json_object_size(json_object_get(changes, "added")), 0);
+    assert_int_equal(json_object_size(json_object_get(changes, "updated")), 0);
+    json_decref(verdict);
+    evaluate_spec_free(spec);
+    environment_free(idle);
+    environment_free(reference);
+}
+
 /* splitmix64: a tiny seeded generator so the random agent is reproducible. */
 static uint64_t next_random(uint64_t *state)
 {
@@ -148,6 +176,7 @@ int test_group_web_benchmark(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(the_package_has_the_promised_shape),
         cmocka_unit_test(references_score_one_and_idle_agents_zero),
+        cmocka_unit_test(verdicts_carry_the_state_changes),
         cmocka_unit_test(a_seeded_random_agent_scores_near_zero),
     };
     return cmocka_run_group_tests_name("web_benchmark", tests, web_package_load, web_package_free);
