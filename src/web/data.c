@@ -102,7 +102,11 @@ static int find_run(void *context, const struct store_run *run)
 {
     json_t **out = context;
     *out = run_row(run);
-    return *out != NULL ? 0 : ASSAY_ERR_NOMEM;
+    if (*out == NULL)
+        return ASSAY_ERR_NOMEM;
+    json_t *scenario = run->scenario_json != NULL ? json_loads(run->scenario_json, 0, NULL) : NULL;
+    json_object_set_new(*out, "scenario_document", scenario != NULL ? scenario : json_null());
+    return 0;
 }
 
 static int collect_participant(void *context, const struct store_participant *participant)

@@ -3,6 +3,7 @@
  * agents. */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/memory.h"
@@ -246,7 +247,11 @@ int web_page_run(struct store *store, int64_t run_id, const struct web_query *qu
         html_json_text(out, value);
         buffer_append_string(out, "; ");
     }
-    buffer_append_string(out, "</dd></dl>\n");
+    buffer_append_string(out, "</dd></dl>\n<details><summary>Scenario</summary><pre>");
+    char *scenario = json_dumps(json_object_get(run, "scenario_document"), JSON_INDENT(2) | JSON_ENCODE_ANY);
+    html_text(out, scenario);
+    free(scenario);
+    buffer_append_string(out, "</pre></details>\n");
     long long recorded = (long long)json_integer_value(json_object_get(progress, "recorded"));
     const json_t *planned = json_object_get(progress, "planned");
     buffer_append_format(out, "<section id=\"progress\" data-run=\"%lld\" data-status=\"", (long long)run_id);
