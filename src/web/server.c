@@ -15,7 +15,8 @@
 
 #define POOL_SIZE 8
 #define CACHE_ENTRIES 128
-#define CACHE_MAX_BODY (8u << 20) /* bigger answers are rendered each time */
+#define CACHE_MAX_BODY (8u << 20)   /* bigger answers are rendered each time */
+#define CACHE_MAX_TOTAL (64u << 20) /* all cached bodies together */
 
 struct cache_entry {
     char *key;
@@ -35,6 +36,7 @@ struct web_server {
     struct store *pool[POOL_SIZE];
     int busy[POOL_SIZE];
     struct cache_entry cache[CACHE_ENTRIES];
+    size_t cache_bytes;
     uint64_t clock;
 };
 
@@ -112,21 +114,30 @@ static void cache_keep(struct web_server *server, const char *key, int64_t gener
     }
     memcpy(body, answer->body.data != NULL ? answer->body.data : "", answer->body.length);
     pthread_mutex_lock(&server->lock);
-    size_t victim = 0;
-    for (size_t index = 0; index < CACHE_ENTRIES; index++) {
-        if (server->cache[index].key == NULL) {
-            victim = index;
+    /* evict the least recently used entries until there is a free slot and
+     * the bytes fit */
+    for (;;) {
+        size_t victim = CACHE_ENTRIES, free_slot = CACHE_ENTRIES;
+        for (size_t index = 0; index < CACHE_ENTRIES; index++) {
+            if (server->cache[index].key == NULL)
+                free_slot = free_slot == CACHE_ENTRIES ? index : free_slot;
+            else if (victim == CACHE_ENTRIES || server->cache[index].used < server->cache[victim].used)
+                victim = index;
+        }
+        if (free_slot != CACHE_ENTRIES && server->cache_bytes + answer->body.length <= CACHE_MAX_TOTAL) {
+            server->cache[free_slot] = (struct cache_entry){
+                .key = key_copy, .generation = generation, .status = answer->status,
+                .content_type = answer->content_type, .body = body, .length = answer->body.length,
+                .used = ++server->clock};
+            server->cache_bytes += answer->body.length;
             break;
         }
-        if (server->cache[index].used < server->cache[victim].used)
-            victim = index;
+        struct cache_entry *entry = &server->cache[victim];
+        server->cache_bytes -= entry->length;
+        assay_free(entry->key);
+        assay_free(entry->body);
+        memset(entry, 0, sizeof *entry);
     }
-    struct cache_entry *entry = &server->cache[victim];
-    assay_free(entry->key);
-    assay_free(entry->body);
-    *entry = (struct cache_entry){.key = key_copy, .generation = generation, .status = answer->status,
-                                  .content_type = answer->content_type, .body = body,
-                                  .length = answer->body.length, .used = ++server->clock};
     pthread_mutex_unlock(&server->lock);
 }
 
