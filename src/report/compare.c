@@ -89,8 +89,9 @@ int report_compare(const struct report_episodes *episodes, const char *a, const 
         stats_paired_compare(differences, with_family == out->task_count ? families : NULL, out->task_count,
                              &out->paired);
         struct buffer sentence = {0};
-        stats_paired_sentence(&out->paired, a, b, &sentence);
-        snprintf(out->sentence, sizeof out->sentence, "%s", sentence.data != NULL ? sentence.data : "");
+        if (stats_paired_sentence(&out->paired, a, b, &sentence) != ASSAY_OK ||
+            (out->sentence = buffer_detach(&sentence)) == NULL)
+            status = ASSAY_ERR_NOMEM;
         buffer_free(&sentence);
     }
     assay_free(tasks);
@@ -108,6 +109,7 @@ void report_comparison_release(struct report_comparison *comparison)
     for (size_t index = 0; comparison->tasks != NULL && index < comparison->task_count; index++)
         assay_free(comparison->tasks[index].task);
     assay_free(comparison->tasks);
+    assay_free(comparison->sentence);
     memset(comparison, 0, sizeof *comparison);
 }
 
@@ -122,7 +124,7 @@ json_t *report_comparison_json(const struct report_comparison *comparison, long 
         paired->clustered ? "clustered by family" : "paired", "clusters", (json_int_t)paired->clusters,
         "minimum_detectable_difference", paired->minimum_detectable, "excludes_zero", paired->excludes_zero, "wins",
         (json_int_t)comparison->wins, "losses", (json_int_t)comparison->losses, "ties", (json_int_t)comparison->ties,
-        "sentence", comparison->sentence);
+        "sentence", comparison->sentence != NULL ? comparison->sentence : "");
     if (document != NULL && per_task) {
         json_t *rows = json_array();
         static const char *const outcomes[] = {"loss", "tie", "win"};

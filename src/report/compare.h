@@ -27,7 +27,7 @@ struct report_comparison {
     size_t wins, losses, ties; /* from A's side */
     struct report_task_pair *tasks;
     size_t task_count;
-    char sentence[256];
+    char *sentence; /* owned */
 };
 
 int report_compare(const struct report_episodes *episodes, const char *a, const char *b,

@@ -74,6 +74,21 @@ int judge_error_counts_against_agent(const char *error_class)
 }
 
 /* The served environment of a task, started on first use. */
+/* Drops a UTF-8 sequence cut short at the end of `text` (snprintf's %.Ns
+ * counts bytes, and the reason quotes the agent's answer). */
+static void utf8_cut_incomplete(char *text)
+{
+    size_t length = strlen(text), start = length;
+    while (start > 0 && length - start < 4 && ((unsigned char)text[start - 1] & 0xC0) == 0x80)
+        start--;
+    if (start == 0)
+        return;
+    unsigned char lead = (unsigned char)text[start - 1];
+    size_t expected = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
+    if (expected > 1 && length - (start - 1) < expected)
+        text[start - 1] = '\0';
+}
+
 static struct served_task *serve(struct judge *judge, const struct task *task, struct assay_error *error)
 {
     size_t index = (size_t)(task - judge->package->tasks);
@@ -310,6 +325,7 @@ int judge_play(struct judge *judge, struct a2a_client *subject, const struct jud
             snprintf(outcome->error_class, sizeof outcome->error_class, "wrong_answer");
             snprintf(outcome->error_message, sizeof outcome->error_message, "%.250s",
                      json_string_value(json_object_get(verdict, "reason")));
+            utf8_cut_incomplete(outcome->error_message);
         }
     }
     outcome->tool_calls = task_server_trace(served->server, key);

@@ -76,9 +76,11 @@ int stats_paired_compare(const double *differences, const char *const *families,
     assay_free(names);
     assay_free(sums);
     double t = stats_t_quantile_975(degrees);
-    out->low = out->difference - t * out->standard_error;
-    out->high = out->difference + t * out->standard_error;
-    out->minimum_detectable = (t + 0.841621) * out->standard_error;
+    /* differences of scores in [0, 1] lie in [-1, 1]: an interval past
+     * that (few clusters make t large) says nothing more when clipped */
+    out->low = fmax(-1, out->difference - t * out->standard_error);
+    out->high = fmin(1, out->difference + t * out->standard_error);
+    out->minimum_detectable = fmin(2, (t + 0.841621) * out->standard_error);
     out->excludes_zero = out->low > 0 || out->high < 0;
     return ASSAY_OK;
 }

@@ -19,7 +19,7 @@ struct stats_paired {
     int clustered;         /* 1: clustered SE over families, 0: plain paired SE */
     double difference;     /* mean of d = A - B, in score units [−1, 1] */
     double standard_error;
-    double low, high;      /* 95% interval */
+    double low, high;      /* 95% interval, clipped to [-1, 1] */
     double minimum_detectable; /* at 80% power, two-sided 5%: (t_.975 + z_.8) x SE */
     int excludes_zero;
 };

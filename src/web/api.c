@@ -1,5 +1,6 @@
 /* api.c — the JSON API of `assay serve` (docs/web.md): routes /api/... to
  * the documents of data.c and writes them compactly. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,8 @@ unsigned web_status_of(int code)
     switch (code) {
     case ASSAY_ERR_NOT_FOUND: return 404;
     case ASSAY_ERR_INVALID: return 400;
+    case ASSAY_ERR_IO:
+    case ASSAY_ERR_LIMIT: return 503; /* the store cannot be read now */
     default: return 500;
     }
 }
@@ -24,9 +27,12 @@ int web_query_integer(const char *text, const char *name, int64_t fallback, int6
     if (text == NULL || text[0] == '\0')
         return ASSAY_OK;
     char *end = NULL;
+    errno = 0;
     long long value = strtoll(text, &end, 10);
-    if (*end != '\0' || value < 0 || end == text)
-        return assay_error_set(error, ASSAY_ERR_INVALID, "%s must be a non-negative integer", name);
+    /* bounded far below INT64_MAX so that offset + limit never overflows */
+    if (*end != '\0' || value < 0 || end == text || errno == ERANGE || value > WEB_QUERY_INTEGER_MAX)
+        return assay_error_set(error, ASSAY_ERR_INVALID, "%s must be an integer from 0 to %lld", name,
+                               (long long)WEB_QUERY_INTEGER_MAX);
     *out = value;
     return ASSAY_OK;
 }

@@ -13,6 +13,7 @@
 #include "report/summary.h"
 #include "stats/horizon.h"
 #include "stats/irt.h"
+#include "web/escape.h"
 
 #define PAGE_DEFAULT 200
 #define PAGE_MAXIMUM 1000
@@ -38,13 +39,14 @@ static json_t *run_row(const struct store_run *run)
     if (run->provenance_json != NULL)
         provenance = json_loads(run->provenance_json, 0, NULL);
     json_t *planned = json_object_get(provenance, "episodes_planned");
-    json_t *row = json_pack("{s:I, s:s, s:s?, s:s, s:s, s:I, s:o, s:O?, s:s}", "id", (json_int_t)run->id, "scenario",
-                            run->scenario_name != NULL ? run->scenario_name : "", "benchmark", benchmark, "mode",
-                            run->mode != NULL ? run->mode : "", "status", store_run_status_name(run->status),
+    json_t *row = json_pack("{s:I, s:o, s:o, s:o, s:s, s:I, s:o, s:O?, s:o}", "id", (json_int_t)run->id, "scenario",
+                            web_json_string(run->scenario_name != NULL ? run->scenario_name : ""), "benchmark",
+                            web_json_string(benchmark), "mode", web_json_string(run->mode != NULL ? run->mode : ""),
+                            "status", store_run_status_name(run->status),
                             "started_at_ms", (json_int_t)run->started_at_ms, "finished_at_ms",
                             run->finished_at_ms > 0 ? json_integer(run->finished_at_ms) : json_null(),
                             "episodes_planned", json_is_integer(planned) ? planned : NULL, "assay_version",
-                            run->assay_version != NULL ? run->assay_version : "");
+                            web_json_string(run->assay_version != NULL ? run->assay_version : ""));
     if (row != NULL && provenance != NULL)
         json_object_set(row, "provenance", provenance);
     json_decref(provenance);
@@ -185,19 +187,24 @@ static const char *outcome_of(const struct store_episode *episode)
     return episode->passed ? "passed" : "failed";
 }
 
+/* Text an agent may have shaped (its answer quoted in an error message, say)
+ * goes through web_json_string, which repairs invalid UTF-8 that jansson
+ * would refuse: the row must never vanish from a list. */
 static json_t *episode_row(const struct store_episode *episode)
 {
     json_t *tags = episode->task_tags_json != NULL ? json_loads(episode->task_tags_json, 0, NULL) : NULL;
-    return json_pack("{s:I, s:I, s:s, s:s, s:I, s:o, s:b, s:s, s:s, s:s?, s:s?, s:I, s:I, s:o, s:I, s:s?}", "id",
-                     (json_int_t)episode->id, "run", (json_int_t)episode->run_id, "agent", episode->participant_role,
-                     "task", episode->task_id, "trial", (json_int_t)episode->trial, "score",
+    return json_pack("{s:I, s:I, s:o, s:o, s:I, s:o, s:b, s:s, s:s, s:s?, s:o, s:I, s:I, s:o, s:I, s:o}", "id",
+                     (json_int_t)episode->id, "run", (json_int_t)episode->run_id, "agent",
+                     web_json_string(episode->participant_role), "task", web_json_string(episode->task_id), "trial",
+                     (json_int_t)episode->trial, "score",
                      isfinite(episode->score) ? json_real(episode->score) : json_null(), "passed", episode->passed,
                      "status", store_episode_status_name(episode->status), "outcome", outcome_of(episode),
                      "error_class",
                      episode->error_class != STORE_ERROR_NONE ? store_error_class_name(episode->error_class) : NULL,
-                     "error_message", episode->error_message, "duration_ms", (json_int_t)episode->duration_ms,
-                     "steps", (json_int_t)episode->steps, "tags", tags != NULL ? tags : json_array(), "trace_count",
-                     (json_int_t)episode->trace_count, "family", episode->task_family);
+                     "error_message", web_json_string(episode->error_message), "duration_ms",
+                     (json_int_t)episode->duration_ms, "steps", (json_int_t)episode->steps, "tags",
+                     tags != NULL ? tags : json_array(), "trace_count", (json_int_t)episode->trace_count, "family",
+                     web_json_string(episode->task_family));
 }
 
 static int limit_of(int64_t offset, int64_t *limit, struct assay_error *error)
@@ -240,8 +247,11 @@ int web_data_episodes(struct store *store, int64_t run_id, const struct web_epis
             continue;
         if (by_class && episode.error_class != wanted_class)
             continue;
-        if (total >= filter->offset && total < filter->offset + limit)
-            json_array_append_new(rows, episode_row(&episode));
+        if (total >= filter->offset && total - filter->offset < limit) {
+            json_t *row = episode_row(&episode);
+            if (row == NULL || json_array_append_new(rows, row) != 0)
+                status = assay_error_set(error, ASSAY_ERR_NOMEM, "out of memory listing episodes");
+        }
         total++;
     }
     store_episode_iterator_close(iterator);
@@ -276,7 +286,10 @@ static int keep_episode(void *context, const struct store_episode *episode)
 int web_data_episode(struct store *store, int64_t episode_id, json_t **out, struct assay_error *error)
 {
     *out = NULL;
-    return store_episode_get(store, episode_id, keep_episode, out, error);
+    int status = store_episode_get(store, episode_id, keep_episode, out, error);
+    if (status == ASSAY_ERR_NOMEM)
+        assay_error_set(error, status, "out of memory reading episode %lld", (long long)episode_id);
+    return status;
 }
 
 struct trace_page {
@@ -330,8 +343,10 @@ int web_data_compare(struct store *store, int64_t run_id, const char *a, const c
     int status = report_episodes_from_store(store, run_id, &episodes, error);
     if (status == ASSAY_OK)
         status = report_compare(&episodes, a, b, &comparison, error);
-    if (status == ASSAY_OK)
-        *out = report_comparison_json(&comparison, (long long)run_id, a, b, 1);
+    if (status == ASSAY_OK && strcmp(a, b) == 0)
+        status = assay_error_set(error, ASSAY_ERR_INVALID, "name two different agents (a and b are both '%s')", a);
+    if (status == ASSAY_OK && (*out = report_comparison_json(&comparison, (long long)run_id, a, b, 1)) == NULL)
+        status = assay_error_set(error, ASSAY_ERR_NOMEM, "out of memory writing the comparison");
     report_comparison_release(&comparison);
     report_episodes_free(&episodes);
     return status;
@@ -361,10 +376,21 @@ static double mean_or(const json_t *row, double fallback)
     return json_is_number(mean) ? json_number_value(mean) : fallback;
 }
 
+/* By mean, then by the interval's lower end, then by name, so that equal
+ * means always rank the same way whatever order the runs were read in. */
 static int by_mean(const void *left, const void *right)
 {
-    double a = mean_or(*(json_t *const *)left, -1), b = mean_or(*(json_t *const *)right, -1);
-    return a < b ? 1 : a > b ? -1 : 0;
+    const json_t *first = *(json_t *const *)left, *second = *(json_t *const *)right;
+    double a = mean_or(first, -1), b = mean_or(second, -1);
+    if (a != b)
+        return a < b ? 1 : -1;
+    double low_a = json_number_value(json_array_get(json_object_get(first, "mean_score_ci95"), 0));
+    double low_b = json_number_value(json_array_get(json_object_get(second, "mean_score_ci95"), 0));
+    if (low_a != low_b)
+        return low_a < low_b ? 1 : -1;
+    const char *name_a = json_string_value(json_object_get(first, "agent"));
+    const char *name_b = json_string_value(json_object_get(second, "agent"));
+    return strcmp(name_a != NULL ? name_a : "", name_b != NULL ? name_b : "");
 }
 
 /* Ranks with ties: rows sorted by mean form groups; a row joins the group

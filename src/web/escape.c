@@ -136,3 +136,28 @@ int web_append_url_component(struct buffer *out, const char *text)
     }
     return buffer_append(out, bytes + run_start, index - run_start);
 }
+
+json_t *web_json_string(const char *text)
+{
+    if (text == NULL)
+        return json_null();
+    json_t *value = json_string(text);
+    if (value != NULL)
+        return value;
+    struct buffer clean = {0};
+    const unsigned char *bytes = (const unsigned char *)text;
+    size_t length = strlen(text);
+    for (size_t index = 0; index < length;) {
+        size_t sequence = bytes[index] < 0x80 ? 1 : utf8_sequence_length(bytes + index, length - index);
+        if (sequence == 0) {
+            buffer_append_string(&clean, replacement_character);
+            index++;
+        } else {
+            buffer_append(&clean, text + index, sequence);
+            index += sequence;
+        }
+    }
+    value = json_string(clean.data != NULL ? clean.data : "");
+    buffer_free(&clean);
+    return value;
+}

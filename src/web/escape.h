@@ -10,6 +10,8 @@
 
 #include <stddef.h>
 
+#include <jansson.h>
+
 #include "core/buffer.h"
 
 /* Escapes & < > " ' (as &amp; &lt; &gt; &quot; &#39;), so the result is safe
@@ -29,5 +31,11 @@ int web_append_escaped_length(struct buffer *out, const char *text, size_t lengt
  * query value such as the NAME in /agents/NAME. The result holds no
  * character that needs HTML escaping, so it may go straight into href="". */
 int web_append_url_component(struct buffer *out, const char *text);
+
+/* A JSON string of `text` with every byte sequence that is not valid UTF-8
+ * replaced by U+FFFD (jansson refuses invalid UTF-8, and a stored error
+ * message may hold an agent's broken text); json null for NULL. New
+ * reference, NULL only when out of memory. */
+json_t *web_json_string(const char *text);
 
 #endif

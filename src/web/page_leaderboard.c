@@ -35,8 +35,8 @@ static void leaderboard_table(struct buffer *out, const json_t *board)
                               "<table id=\"leaderboard\"><caption>");
     html_text(out, benchmark);
     buffer_append_format(out, ": %zu agents ranked by mean score, each by its latest run. \"=\" marks a tie: "
-                              "its 95%% interval overlaps that of the agent it is ranked with, so the data do "
-                              "not order them.</caption>\n<thead><tr>",
+                              "the agent's 95%% interval reaches that of the first agent of its rank, so the "
+                              "data do not order them.</caption>\n<thead><tr>",
                          count);
     html_sort_header(out, "rank", 1);
     html_sort_header(out, "agent", 0);

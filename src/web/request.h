@@ -21,8 +21,9 @@ struct web_answer {
     struct buffer body;
 };
 
-/* Parses a non-negative integer parameter; absent gives `fallback`.
- * ASSAY_ERR_INVALID for anything else. */
+/* Parses a non-negative integer parameter up to WEB_QUERY_INTEGER_MAX;
+ * absent gives `fallback`. ASSAY_ERR_INVALID for anything else. */
+#define WEB_QUERY_INTEGER_MAX 1000000000000LL
 int web_query_integer(const char *text, const char *name, int64_t fallback, int64_t *out,
                       struct assay_error *error);
 

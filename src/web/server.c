@@ -11,9 +11,10 @@
 #include "core/memory.h"
 #include "core/version.h"
 #include "http/server.h"
+#include "web/escape.h"
 #include "web/request.h"
 
-#define POOL_SIZE 8
+#define POOL_SIZE 64 /* at least --threads (at most 64); connections open on first use */
 #define CACHE_ENTRIES 128
 #define CACHE_MAX_BODY (8u << 20)   /* bigger answers are rendered each time */
 #define CACHE_MAX_TOTAL (64u << 20) /* all cached bodies together */
@@ -221,13 +222,13 @@ static void handle(struct http_request *request, void *context)
     if (strncmp(path, "/assets/", 8) == 0) {
         const char *etag = "\"assets-" ASSAY_VERSION "\"";
         const char *match = http_request_header(request, "If-None-Match");
-        if (match != NULL && strcmp(match, etag) == 0) {
+        if (web_asset_answer(path, &answer) != ASSAY_OK) {
+            http_respond_error(request, 404, "no such asset");
+        } else if (match != NULL && strcmp(match, etag) == 0) {
             http_request_add_response_header(request, "ETag", etag);
             http_respond(request, 304, NULL, "", 0);
-        } else if (web_asset_answer(path, &answer) == ASSAY_OK) {
-            send_answer(request, &answer, etag);
         } else {
-            http_respond_error(request, 404, "no such asset");
+            send_answer(request, &answer, etag);
         }
         buffer_free(&answer.body);
         return;
@@ -255,10 +256,14 @@ static void handle(struct http_request *request, void *context)
     /* the answer depends on the path, the parameters and the store's
      * generation only: one ETag per generation, and a cache keyed the same */
     struct buffer key = {0};
-    buffer_append_format(&key, "%s?%s&%s&%s&%s&%s&%s&%s&%s", path, query.offset ? query.offset : "",
-                         query.limit ? query.limit : "", query.agent ? query.agent : "", query.tag ? query.tag : "",
-                         query.outcome ? query.outcome : "", query.error_class ? query.error_class : "",
-                         query.a ? query.a : "", query.b ? query.b : "");
+    /* each value percent-encoded, so no value can imitate a separator */
+    const char *values[] = {query.offset, query.limit, query.agent, query.tag, query.outcome, query.error_class,
+                            query.a, query.b};
+    buffer_append_format(&key, "%s?", path);
+    for (size_t index = 0; index < sizeof values / sizeof values[0]; index++) {
+        buffer_append_string(&key, values[index] != NULL ? "&=" : "&");
+        web_append_url_component(&key, values[index]);
+    }
     char etag[64];
     snprintf(etag, sizeof etag, "\"g%llx-%s\"", (long long)generation, ASSAY_VERSION);
     const char *match = http_request_header(request, "If-None-Match");

@@ -25,6 +25,7 @@ struct fixture {
     char path[64];
     int64_t run_id;
     int64_t long_episode;
+    int64_t broken_episode;
     struct web_server *server;
     char base[64];
 };
@@ -93,6 +94,13 @@ static int setup(void **state)
         record(store, run.id, hostile, id, 0, task < 5 ? 1 : 0, family, tags, 1, NULL);
     }
     record(store, run.id, "weak", "t99", 0, NAN, NULL, NULL, 0, NULL);
+    /* an error message cut inside a UTF-8 sequence (the judge quotes answers) */
+    struct store_episode broken = {.run_id = run.id, .participant_role = "weak", .task_id = "t98", .score = 0,
+                                   .status = STORE_EPISODE_FAILED, .error_class = STORE_ERROR_WRONG_ANSWER,
+                                   .error_message = "answer \xC3", .steps = 0, .input_tokens = -1,
+                                   .output_tokens = -1, .cost = -1};
+    assert_int_equal(store_episode_record(store, &broken, NULL), ASSAY_OK);
+    fixture->broken_episode = broken.id;
     record(store, run.id, "strong", "long", 0, 1, NULL, "[\"search\"]", 10000, &fixture->long_episode);
     assert_int_equal(store_run_finish(store, run.id, STORE_RUN_COMPLETE, 1700000100000, NULL), ASSAY_OK);
     store_close(store);
@@ -209,7 +217,7 @@ static void runs_and_episodes_are_documents(void **state)
     snprintf(path, sizeof path, "/api/runs/%lld", (long long)fixture->run_id);
     json_t *run = get_json(fixture, path, 200);
     json_t *progress = json_object_get(run, "progress");
-    assert_int_equal(json_integer_value(json_object_get(progress, "recorded")), 38);
+    assert_int_equal(json_integer_value(json_object_get(progress, "recorded")), 39);
     assert_int_equal(json_integer_value(json_object_get(progress, "planned")), 40);
     json_t *weak = json_array_get(json_object_get(json_object_get(run, "summary"), "agents"), 1);
     assert_string_equal(json_string_value(json_object_get(weak, "agent")), "weak");
@@ -219,9 +227,18 @@ static void runs_and_episodes_are_documents(void **state)
     snprintf(path, sizeof path, "/api/runs/%lld/episodes?agent=weak&outcome=failed&limit=5&offset=2",
              (long long)fixture->run_id);
     json_t *page = get_json(fixture, path, 200);
-    assert_int_equal(json_integer_value(json_object_get(page, "total")), 11);
+    assert_int_equal(json_integer_value(json_object_get(page, "total")), 12);
     assert_int_equal(json_array_size(json_object_get(page, "episodes")), 5);
     json_decref(page);
+    /* every matching row is listed, the broken text repaired (U+FFFD) */
+    snprintf(path, sizeof path, "/api/runs/%lld/episodes?agent=weak&outcome=failed", (long long)fixture->run_id);
+    page = get_json(fixture, path, 200);
+    assert_int_equal(json_array_size(json_object_get(page, "episodes")), 12);
+    json_decref(page);
+    snprintf(path, sizeof path, "/api/episodes/%lld", (long long)fixture->broken_episode);
+    json_t *broken = get_json(fixture, path, 200);
+    assert_string_equal(json_string_value(json_object_get(broken, "error_message")), "answer \xEF\xBF\xBD");
+    json_decref(broken);
     snprintf(path, sizeof path, "/api/runs/%lld/episodes?tag=search&outcome=error", (long long)fixture->run_id);
     page = get_json(fixture, path, 200);
     assert_int_equal(json_integer_value(json_object_get(page, "total")), 0);
@@ -249,7 +266,7 @@ static void runs_and_episodes_are_documents(void **state)
 
     snprintf(path, sizeof path, "/api/runs/%lld/analysis", (long long)fixture->run_id);
     json_t *analysis = get_json(fixture, path, 200);
-    assert_int_equal(json_array_size(json_object_get(json_object_get(analysis, "irt"), "items")), 13);
+    assert_int_equal(json_array_size(json_object_get(json_object_get(analysis, "irt"), "items")), 14);
     assert_int_equal(json_array_size(json_object_get(json_object_get(analysis, "horizon"), "agents")), 3);
     json_decref(analysis);
 }
@@ -273,6 +290,10 @@ static void bad_requests_get_clear_answers(void **state)
         {"/runs/999", "404"},
         {"/episodes/1?offset=x", "400"},
         {"/assets/../../etc/passwd", "404"},
+        {"/api/runs/1/episodes?offset=99999999999999999999999", "400"},
+        {"/runs/1?offset=9223372036854775807", "400"},
+        {"/episodes/1?offset=9223372036854775807", "400"},
+        {"/api/runs/1/compare?a=weak&b=weak", "400"},
     };
     for (size_t index = 0; index < sizeof cases / sizeof cases[0]; index++) {
         struct buffer body = {0};
@@ -283,6 +304,15 @@ static void bad_requests_get_clear_answers(void **state)
     }
     struct buffer body = {0};
     assert_int_equal(get(fixture, "/api/runs", NULL, "POST", &body, NULL), 405);
+    buffer_free(&body);
+    assert_int_equal(get(fixture, "/assets/nope.css", "If-None-Match: \"assets-0.1.0\"", NULL, &body, NULL), 404);
+    buffer_free(&body);
+    /* values holding '&' must not share a cache entry with other queries */
+    assert_int_equal(get(fixture, "/api/runs/1/compare?a=weak%26x&b=strong", NULL, NULL, &body, NULL), 404);
+    assert_non_null(strstr(body.data, "weak&x"));
+    buffer_reset(&body);
+    assert_int_equal(get(fixture, "/api/runs/1/compare?a=weak&b=x%26strong", NULL, NULL, &body, NULL), 404);
+    assert_non_null(strstr(body.data, "x&strong"));
     buffer_free(&body);
     /* a very long path is refused, never crashes the server */
     char path[8200] = "/agents/";
