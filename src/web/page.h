@@ -27,6 +27,10 @@ void html_time(struct buffer *out, const json_t *milliseconds);
  * data-value for sorting), or a percentage with its interval. */
 void html_cell(struct buffer *out, const json_t *value);
 void html_cell_interval(struct buffer *out, const json_t *value, const json_t *interval);
+/* One fact of a <dl class="facts">: <dt>label</dt><dd>value</dd>, the value
+ * as html_json_text or html_time shows it. */
+void html_fact(struct buffer *out, const char *label, const json_t *value);
+void html_fact_time(struct buffer *out, const char *label, const json_t *milliseconds);
 /* A sortable header cell. */
 void html_sort_header(struct buffer *out, const char *label, int numeric);
 

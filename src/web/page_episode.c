@@ -159,9 +159,9 @@ int web_page_episode(struct store *store, int64_t episode_id, const struct web_q
     buffer_append_format(out, "<a href=\"/runs/%lld\">run %lld</a></dd><dt>agent</dt><dd>", run, run);
     const char *agent = json_string_value(json_object_get(episode, "agent"));
     html_link(out, "/agents/", agent != NULL ? agent : "", agent);
-    buffer_append_string(out, "</dd><dt>trial</dt><dd>");
-    html_json_text(out, json_object_get(episode, "trial"));
-    buffer_append_string(out, "</dd><dt>score</dt><dd>");
+    buffer_append_string(out, "</dd>");
+    html_fact(out, "trial", json_object_get(episode, "trial"));
+    buffer_append_string(out, "<dt>score</dt><dd>");
     html_json_text(out, json_object_get(episode, "score"));
     buffer_append_format(out, " <span class=\"%s\">%s</span></dd><dt>error</dt><dd>", outcome, outcome);
     html_json_text(out, json_object_get(episode, "error_class"));
@@ -170,17 +170,13 @@ int web_page_episode(struct store *store, int64_t episode_id, const struct web_q
     buffer_append_format(out, "</dd><dt>time</dt><dd>%.2f s, from ",
                          (double)json_integer_value(json_object_get(episode, "duration_ms")) / 1000);
     html_time(out, json_object_get(episode, "started_at_ms"));
-    buffer_append_string(out, "</dd><dt>steps</dt><dd>");
-    html_json_text(out, json_object_get(episode, "steps"));
-    buffer_append_string(out, "</dd><dt>tokens in / out</dt><dd>");
-    html_json_text(out, json_object_get(episode, "input_tokens"));
-    buffer_append_string(out, " / ");
-    html_json_text(out, json_object_get(episode, "output_tokens"));
-    buffer_append_string(out, "</dd><dt>cost</dt><dd>");
-    html_json_text(out, json_object_get(episode, "cost"));
-    buffer_append_string(out, "</dd><dt>human time</dt><dd>");
-    html_json_text(out, json_object_get(episode, "human_minutes"));
-    buffer_append_string(out, " min</dd></dl>\n");
+    buffer_append_string(out, "</dd>");
+    html_fact(out, "steps", json_object_get(episode, "steps"));
+    html_fact(out, "input tokens", json_object_get(episode, "input_tokens"));
+    html_fact(out, "output tokens", json_object_get(episode, "output_tokens"));
+    html_fact(out, "cost", json_object_get(episode, "cost"));
+    html_fact(out, "human minutes", json_object_get(episode, "human_minutes"));
+    buffer_append_string(out, "</dl>\n");
     verdicts(out, json_object_get(episode, "verdict"));
     long long total = (long long)json_integer_value(json_object_get(trace, "total"));
     const json_t *entries = json_object_get(trace, "entries");

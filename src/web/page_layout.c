@@ -101,6 +101,24 @@ void html_cell_interval(struct buffer *out, const json_t *value, const json_t *i
     buffer_append_string(out, "</td>");
 }
 
+void html_fact(struct buffer *out, const char *label, const json_t *value)
+{
+    buffer_append_string(out, "<dt>");
+    html_text(out, label);
+    buffer_append_string(out, "</dt><dd>");
+    html_json_text(out, value);
+    buffer_append_string(out, "</dd>");
+}
+
+void html_fact_time(struct buffer *out, const char *label, const json_t *milliseconds)
+{
+    buffer_append_string(out, "<dt>");
+    html_text(out, label);
+    buffer_append_string(out, "</dt><dd>");
+    html_time(out, milliseconds);
+    buffer_append_string(out, "</dd>");
+}
+
 void html_sort_header(struct buffer *out, const char *label, int numeric)
 {
     buffer_append_format(out, "<th scope=\"col\"%s><button type=\"button\" data-sort=\"1\" data-type=\"%s\">",

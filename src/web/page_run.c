@@ -228,15 +228,12 @@ int web_page_run(struct store *store, int64_t run_id, const struct web_query *qu
     const char *benchmark = json_string_value(json_object_get(run, "benchmark"));
     if (benchmark != NULL)
         html_link(out, "/leaderboard/", benchmark, benchmark);
-    buffer_append_string(out, "</dd><dt>mode</dt><dd>");
-    html_json_text(out, json_object_get(run, "mode"));
-    buffer_append_string(out, "</dd><dt>started</dt><dd>");
-    html_time(out, json_object_get(run, "started_at_ms"));
-    buffer_append_string(out, "</dd><dt>finished</dt><dd>");
-    html_time(out, json_object_get(run, "finished_at_ms"));
-    buffer_append_string(out, "</dd><dt>assay</dt><dd>");
-    html_json_text(out, json_object_get(run, "assay_version"));
-    buffer_append_string(out, "</dd><dt>provenance</dt><dd>");
+    buffer_append_string(out, "</dd>");
+    html_fact(out, "mode", json_object_get(run, "mode"));
+    html_fact_time(out, "started", json_object_get(run, "started_at_ms"));
+    html_fact_time(out, "finished", json_object_get(run, "finished_at_ms"));
+    html_fact(out, "assay", json_object_get(run, "assay_version"));
+    buffer_append_string(out, "<dt>provenance</dt><dd>");
     const json_t *provenance = json_object_get(run, "provenance");
     const char *key;
     json_t *value;
