@@ -12,6 +12,22 @@
 
 #define SHOWN_CURVES 12
 
+/* How many curves to draw: at most SHOWN_CURVES, and no more than there are
+ * visibly different items (with few agents many tasks get the same
+ * estimates, and a dozen identical curves would hide each other's labels). */
+static size_t distinct_curves(const double *discrimination, const double *difficulty, size_t count)
+{
+    size_t distinct = 0;
+    for (size_t index = 0; index < count && distinct < SHOWN_CURVES; index++) {
+        int seen = 0;
+        for (size_t other = 0; other < index && !seen; other++)
+            seen = fabs(difficulty[other] - difficulty[index]) < 0.05 &&
+                   fabs(discrimination[other] - discrimination[index]) < 0.05;
+        distinct += !seen;
+    }
+    return distinct;
+}
+
 static void irt_plots(struct buffer *out, const json_t *irt)
 {
     const json_t *items = json_object_get(irt, "items"), *agents = json_object_get(irt, "agents");
@@ -48,7 +64,8 @@ static void irt_plots(struct buffer *out, const json_t *irt)
         buffer_append_string(out, "<h2>Wright map</h2>\n<figure>");
         svg_wright_map(out, "wright-map", abilities, agent_ids, agent_count, difficulty, item_ids, item_count);
         buffer_append_string(out, "</figure>\n<h2>Item characteristic curves</h2>\n<figure>");
-        svg_item_curves(out, "item-curves", discrimination, difficulty, item_ids, item_count, SHOWN_CURVES);
+        svg_item_curves(out, "item-curves", discrimination, difficulty, item_ids, item_count,
+                        distinct_curves(discrimination, difficulty, item_count));
         buffer_append_string(out, "</figure>\n");
     }
     assay_free(abilities);
