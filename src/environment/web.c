@@ -613,11 +613,33 @@ static int step_click(struct environment *environment, const struct element *ele
     return assay_error_set(error, ASSAY_ERR_INVALID, "[%d] is a textbox; use type to fill it", element->number);
 }
 
+/* The start of what the agent was shown, kept in the trace so that a
+ * trajectory viewer shows each tool call's result. Cut at
+ * TRACE_OBSERVATION_BYTES (on a character boundary): the trace lives with
+ * the session, whose memory is budgeted. */
+#define TRACE_OBSERVATION_BYTES 2048
+
+static void keep_observation(json_t *step, const char *text, size_t length)
+{
+    size_t kept = length;
+    if (kept > TRACE_OBSERVATION_BYTES) {
+        kept = TRACE_OBSERVATION_BYTES;
+        while (kept > 0 && ((unsigned char)text[kept] & 0xC0) == 0x80)
+            kept--;
+    }
+    json_t *value = json_stringn(text, kept);
+    if (value != NULL)
+        json_object_set_new(step, "observation", value);
+    if (kept < length)
+        json_object_set_new(step, "observation_bytes", json_integer((json_int_t)length));
+}
+
 int environment_step(struct environment *environment, const char *tool, const json_t *arguments,
                      struct buffer *observation, struct assay_error *error)
 {
     if (environment->answer != NULL)
         return assay_error_set(error, ASSAY_ERR_STATE, "the episode is over: an answer was given");
+    size_t observation_start = observation->length;
     environment->steps++;
     /* "O" takes a reference to the caller's arguments; "o" hands over the
      * fresh empty object made when there are none. */
@@ -712,6 +734,8 @@ int environment_step(struct environment *environment, const char *tool, const js
     else if (status == ASSAY_OK && strcmp(tool, "type") == 0)
         status = buffer_append_format(observation, "Typed into \"%s\".\n",
                                       json_string_value(json_object_get(step, "field")));
+    if (status == ASSAY_OK)
+        keep_observation(step, observation->data + observation_start, observation->length - observation_start);
     return status;
 }
 

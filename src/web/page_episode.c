@@ -58,11 +58,23 @@ static void step_body(struct buffer *out, const char *kind, const json_t *payloa
         json_object_del(result, "tool");
         json_object_del(result, "arguments");
         json_object_del(result, "step");
+        json_object_del(result, "observation");
+        json_object_del(result, "observation_bytes");
         if (json_object_size(result) > 0) {
             buffer_append_string(out, "<p>result</p>");
             json_block(out, result);
         }
         json_decref(result);
+        const json_t *observation = json_object_get(payload, "observation");
+        if (json_is_string(observation)) {
+            buffer_append_string(out, "<p>what the agent was shown</p><pre class=\"observation\">");
+            html_text(out, json_string_value(observation));
+            const json_t *bytes = json_object_get(payload, "observation_bytes");
+            if (json_is_integer(bytes))
+                buffer_append_format(out, "\n… (%lld bytes in all; the trace keeps the first %zu)",
+                                     (long long)json_integer_value(bytes), strlen(json_string_value(observation)));
+            buffer_append_string(out, "</pre>");
+        }
         return;
     }
     if (strcmp(kind, "message") == 0 && json_is_array(json_object_get(payload, "parts"))) {

@@ -92,6 +92,13 @@ static void buying_a_mug_changes_shop_and_mail(void **state)
     const json_t *trace = environment_trace(fixture->environment);
     assert_string_equal(json_string_value(json_object_get(json_array_get(trace, 2), "query")), "blue mug");
     assert_string_equal(json_string_value(json_object_get(json_array_get(trace, 1), "typed")), "blue mug");
+    /* each step keeps what the agent was shown (its tool result) */
+    const char *shown = json_string_value(json_object_get(json_array_get(trace, 2), "observation"));
+    assert_non_null(shown);
+    assert_non_null(strstr(shown, "Ceramic mug (blue) - $12.50"));
+    assert_string_equal(json_string_value(json_object_get(json_array_get(trace, 1), "observation")),
+                        "Typed into \"Search\".\n");
+    assert_null(json_object_get(json_array_get(trace, 2), "observation_bytes")); /* short: kept whole */
     assert_false(environment_done(fixture->environment));
     assert_int_equal(step(fixture, "answer", "{\"text\": \"done\"}"), 0);
     assert_true(environment_done(fixture->environment));
