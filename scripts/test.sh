@@ -28,6 +28,9 @@ export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 mkdir -p build/test-logs
 results=()
 failed=0
+# tests must write their stores in temporary folders, never into the user's
+# assay.db (which `make run` and `assay serve` show)
+store_before=$(stat -c '%s %Y' assay.db 2>/dev/null || echo none)
 
 stage() {
     local name=$1
@@ -85,6 +88,10 @@ done
 stage web tests/web/run-web.sh build/assay
 stage web-sanitize tests/web/run-web.sh build/sanitize/assay
 stage fuzz run_fuzzers
+if [ "$(stat -c '%s %Y' assay.db 2>/dev/null || echo none)" != "$store_before" ]; then
+    results+=("FAIL  hygiene — a test wrote into ./assay.db (give it --db in a temporary folder)")
+    failed=1
+fi
 
 echo
 echo "== summary"

@@ -29,7 +29,7 @@ modes="sdk-solver hang garbage close huge never-finish crash asks"
 } >"$work/scenario.yaml"
 
 status=0
-timeout 120 "$ASSAY" run "$work/scenario.yaml" --json --quiet >"$work/results.json" || status=$?
+timeout 120 "$ASSAY" run "$work/scenario.yaml" --db "$work/hostile.db" --json --quiet >"$work/results.json" || status=$?
 node - "$work/results.json" "$status" <<'CHECK'
 const fs = require('node:fs');
 const [file, status] = process.argv.slice(2);
@@ -87,7 +87,7 @@ console.log('runner: proxy mode: exchanges recorded through the proxy, message b
 CHECK
 
 # local mode: the quickstart, and no agent left running afterwards
-timeout 120 "$ASSAY" run examples/quickstart.yaml --json --quiet >"$work/quickstart.json"
+timeout 120 "$ASSAY" run examples/quickstart.yaml --db "$work/quickstart.db" --json --quiet >"$work/quickstart.json"
 node - "$work/quickstart.json" <<'CHECK'
 const results = JSON.parse(require('node:fs').readFileSync(process.argv[2], 'utf8'));
 const agent = (name) => results.agents.find((a) => a.agent === name);
