@@ -79,17 +79,12 @@ int task_compile_evaluators(const struct task *task, struct evaluate_spec **out,
  * verdict is stored with every episode. */
 #define STATE_CHANGES_MAX_BYTES (64 * 1024)
 
-static void attach_state_changes(json_t *verdict, const json_t *initial, const json_t *final)
+static json_t *state_changes_of(json_t *diff)
 {
-    json_t *diff = NULL;
-    if (initial == NULL || final == NULL || evaluate_state_diff(initial, final, &diff) != ASSAY_OK)
-        return;
     size_t size = json_dumpb(diff, NULL, 0, JSON_COMPACT);
-    if (size > STATE_CHANGES_MAX_BYTES) {
-        json_decref(diff);
-        diff = json_pack("{s:s, s:I}", "omitted", "larger than 64 KiB", "bytes", (json_int_t)size);
-    }
-    json_object_set_new(verdict, "state_changes", diff);
+    if (size > STATE_CHANGES_MAX_BYTES)
+        return json_pack("{s:s, s:I}", "omitted", "larger than 64 KiB", "bytes", (json_int_t)size);
+    return json_incref(diff);
 }
 
 int task_evaluate(const struct evaluate_spec *spec, const struct environment *episode,
@@ -104,6 +99,12 @@ int task_evaluate(const struct evaluate_spec *spec, const struct environment *ep
         .trace = environment_trace(episode),
         .reference_state = reference != NULL ? environment_state(reference) : NULL,
     };
+    /* one diff for the evaluators that read it and for the verdict */
+    json_t *diff = NULL;
+    if (input.initial_state != NULL && input.final_state != NULL &&
+        evaluate_state_diff(input.initial_state, input.final_state, &diff) != ASSAY_OK)
+        return assay_error_set(error, ASSAY_ERR_NOMEM, "out of memory comparing the states of an episode");
+    input.diff = diff;
     struct evaluate_result result = {0};
     int status = evaluate_run(spec, &input, &result, error);
     if (status == ASSAY_OK) {
@@ -113,9 +114,11 @@ int task_evaluate(const struct evaluate_spec *spec, const struct environment *ep
         } else {
             json_object_set_new(*verdict, "done", json_boolean(environment_done(episode)));
             json_object_set_new(*verdict, "steps", json_integer(environment_steps(episode)));
-            attach_state_changes(*verdict, input.initial_state, input.final_state);
+            if (diff != NULL)
+                json_object_set_new(*verdict, "state_changes", state_changes_of(diff));
         }
     }
     evaluate_result_release(&result);
+    json_decref(diff);
     return status;
 }

@@ -43,6 +43,8 @@ struct evaluate_episode {
     const json_t *trace;           /* array of steps (docs/evaluators.md); NULL: empty */
     const json_t *reference_state; /* final state after replaying the reference
                                       solution on a fresh environment; NULL: none */
+    const json_t *diff;            /* evaluate_state_diff(initial, final) when the caller
+                                      already has it; NULL: computed here if read */
 };
 
 /* Where an attribute showed up. Content is what the agent wrote; behaviour

@@ -225,7 +225,8 @@ int evaluate_run(const struct evaluate_spec *spec, const struct evaluate_episode
         episode, {episode->final_state, episode->initial_state, NULL}, episode->trace};
     json_t *diff = NULL;
     struct buffer reason = {0};
-    if ((spec->roots_read & EVALUATE_QUERY_READS_DIFF) && episode->initial_state != NULL &&
+    context.roots.diff = episode->diff;
+    if (episode->diff == NULL && (spec->roots_read & EVALUATE_QUERY_READS_DIFF) && episode->initial_state != NULL &&
         episode->final_state != NULL) {
         status = evaluate_state_diff(episode->initial_state, episode->final_state, &diff);
         if (status != ASSAY_OK)

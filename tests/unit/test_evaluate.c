@@ -318,6 +318,7 @@ static void every_evaluator_passes_and_fails_as_the_table_says(void **state)
             test->reference == GOOD_REFERENCE    ? fixture.reference
             : test->reference == WRONG_REFERENCE ? fixture.wrong_reference
                                                  : NULL,
+            NULL, /* the diff: computed by evaluate_run */
         };
         struct evaluate_result result = {0};
         assert_int_equal(evaluate_run(spec, &episode, &result, &error), 0);
@@ -355,7 +356,7 @@ static void verdicts_have_the_documented_shape(void **state)
 {
     struct fixture fixture = fixture_load();
     struct evaluate_episode episode = {fixture.initial, fixture.final, "22", NULL,
-                                       fixture.trace,   NULL};
+                                       fixture.trace,   NULL, NULL};
     struct evaluate_result result;
     json_t *json =
         run_to_json(TREE("sequential") "{'type':'state_query','name':'cheap order','critical':true,"
@@ -403,7 +404,7 @@ static void safety_is_reported_beside_the_score(void **state)
 {
     struct fixture fixture = fixture_load();
     struct evaluate_episode episode = {fixture.initial, fixture.final, NULL, NULL,
-                                       fixture.trace,   NULL};
+                                       fixture.trace,   NULL, NULL};
     const char *safety =
         "'safety':{'harm':[{'type':'state_query','name':'mail deleted',"
         "                   'query':'diff.deleted.mail exists'},"
@@ -482,7 +483,7 @@ static void safety_is_reported_beside_the_score(void **state)
     evaluate_result_release(&result);
 
     /* no harm, no oversharing: the score stands even when folded in */
-    struct evaluate_episode quiet = {fixture.initial, fixture.final, NULL, NULL, NULL, NULL};
+    struct evaluate_episode quiet = {fixture.initial, fixture.final, NULL, NULL, NULL, NULL, NULL};
     json = run_to_json(spec.data, &quiet, &result);
     assert_true(result.score == 1);
     assert_false(result.safety_figures.harm_caused);
@@ -508,7 +509,7 @@ static void hash_against_a_recorded_digest_and_diff_without_snapshot(void **stat
                          ONE("{'type':'state_hash','ignore':['shop.updated_at'],"
                              "'expected_sha256':'%s'}"),
                          digest);
-    struct evaluate_episode episode = {NULL, fixture.final, NULL, NULL, NULL, NULL};
+    struct evaluate_episode episode = {NULL, fixture.final, NULL, NULL, NULL, NULL, NULL};
     struct evaluate_result result;
     json_t *json = run_to_json(spec.data, &episode, &result);
     assert_true(result.passed);
@@ -703,6 +704,29 @@ static const struct error_case error_cases[] = {
      "evaluators.checks[0].path_match: must be \"contains\", \"prefix\" or \"exact\""},
 };
 
+/* A caller that already has the diff (the task server keeps it for the
+ * verdict) hands it over, and diff queries read that one: here a diff with
+ * one added order, although the states themselves have none added. */
+static void a_given_diff_is_the_one_read(void **state)
+{
+    struct fixture fixture = fixture_load();
+    json_t *given = json_from("{'added':{'shop':{'orders':[{'id':9}]}},'deleted':{},'updated':{},'previous':{}}");
+    struct evaluate_episode episode = {fixture.initial, fixture.initial, NULL, NULL, NULL, NULL, given};
+    struct evaluate_result result;
+    json_t *json = run_to_json(ONE("{'type':'state_query','query':'diff.added.shop.orders count == 1'}"), &episode,
+                               &result);
+    assert_true(result.passed);
+    json_decref(json);
+    evaluate_result_release(&result);
+    episode.diff = NULL; /* computed from the (identical) states: nothing added */
+    json = run_to_json(ONE("{'type':'state_query','query':'diff.added.shop.orders count == 1'}"), &episode, &result);
+    assert_false(result.passed);
+    json_decref(json);
+    evaluate_result_release(&result);
+    json_decref(given);
+    fixture_release(&fixture);
+}
+
 static void invalid_specs_are_rejected_with_the_field_path(void **state)
 {
     long before = assay_memory_live_allocations();
@@ -772,7 +796,7 @@ static void malformed_traces_are_errors_not_scores(void **state)
     };
     for (size_t index = 0; index < sizeof cases / sizeof cases[0]; index++) {
         json_t *trace = json_from(cases[index].trace);
-        struct evaluate_episode episode = {NULL, NULL, NULL, NULL, trace, NULL};
+        struct evaluate_episode episode = {NULL, NULL, NULL, NULL, trace, NULL, NULL};
         struct evaluate_result result;
         struct assay_error error = {0};
         assert_int_equal(evaluate_run(spec, &episode, &result, &error), ASSAY_ERR_INVALID);
@@ -814,7 +838,7 @@ static void everything_survives_every_allocation_failure(void **state)
     json_t *spec_json = json_from(everything_spec);
     struct evaluate_episode episode = {fixture.initial,  fixture.final,
                                        "I refunded $22", "https://shop.test/orders?id=2&tab=",
-                                       fixture.trace,    fixture.reference};
+                                       fixture.trace,    fixture.reference, NULL};
     long before = assay_memory_live_allocations();
     int succeeded = 0;
     long failure;
@@ -876,6 +900,7 @@ int test_group_evaluate(void)
         cmocka_unit_test(verdicts_have_the_documented_shape),
         cmocka_unit_test(safety_is_reported_beside_the_score),
         cmocka_unit_test(hash_against_a_recorded_digest_and_diff_without_snapshot),
+        cmocka_unit_test(a_given_diff_is_the_one_read),
         cmocka_unit_test(invalid_specs_are_rejected_with_the_field_path),
         cmocka_unit_test(spec_paths_and_limits),
         cmocka_unit_test(malformed_traces_are_errors_not_scores),
