@@ -275,6 +275,33 @@ done:
     return result;
 }
 
+/* The RUN_ID operand of report and compare, and the existing store it is
+ * read from. 0, or the exit status to return (the reason is printed). */
+static int open_run(const char *command, int argc, char **argv, const char *db, long long *run_id,
+                    struct store **store)
+{
+    char *end = NULL;
+    *run_id = optind == argc - 1 ? strtoll(argv[optind], &end, 10) : 0;
+    if (*run_id < 1 || *end != '\0') {
+        fprintf(stderr, "assay stats %s: give one RUN_ID (a positive number; `assay run` prints it)\n", command);
+        return 2;
+    }
+    struct assay_error error = {0};
+    if (store_open_existing(db, store, &error) != ASSAY_OK) {
+        fprintf(stderr, "assay stats %s: %s\n", command, error.message);
+        return 1;
+    }
+    return 0;
+}
+
+/* A JSON document and a newline, appended to out. */
+static void append_document(struct buffer *out, const json_t *document, size_t flags)
+{
+    char *text = json_dumps(document, flags);
+    buffer_append_format(out, "%s\n", text != NULL ? text : "{}");
+    free(text);
+}
+
 /* The run's row as a small JSON object for the report's header. */
 static int run_header(void *context, const struct store_run *run)
 {
@@ -313,22 +340,16 @@ static int stats_report(int argc, char **argv)
             return 2;
         }
     }
-    char *end = NULL;
-    long long run_id = optind == argc - 1 ? strtoll(argv[optind], &end, 10) : 0;
-    if (run_id < 1 || *end != '\0') {
-        fprintf(stderr, "assay stats report: give one RUN_ID (a positive number; `assay run` prints it)\n");
-        return 2;
-    }
     if (episodes_only && format == STATS_FORMAT_TABLE) {
         fprintf(stderr, "assay stats report: --episodes exports every episode as --format json or csv\n");
         return 2;
     }
-    struct assay_error error = {0};
+    long long run_id = 0;
     struct store *store = NULL;
-    if (store_open(db, &store, &error) != ASSAY_OK) {
-        fprintf(stderr, "assay stats report: %s\n", error.message);
-        return 1;
-    }
+    int usage_status = open_run("report", argc, argv, db, &run_id, &store);
+    if (usage_status != 0)
+        return usage_status;
+    struct assay_error error = {0};
     int result = 1, status;
     struct buffer out = {0};
     struct report_episodes episodes = {0};
@@ -354,9 +375,7 @@ static int stats_report(int argc, char **argv)
     } else if (format == STATS_FORMAT_JSON) {
         json_t *document = report_summary_json(summary);
         json_object_set(document, "run", run);
-        char *text = json_dumps(document, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
-        buffer_append_format(&out, "%s\n", text != NULL ? text : "{}");
-        free(text);
+        append_document(&out, document, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
         json_decref(document);
         result = write_buffer(&out);
     } else if (format == STATS_FORMAT_CSV) {
@@ -404,22 +423,20 @@ static int stats_compare(int argc, char **argv)
             return 2;
         }
     }
-    char *end = NULL;
-    long long run_id = optind == argc - 1 ? strtoll(argv[optind], &end, 10) : 0;
     const char *comma = agents != NULL ? strchr(agents, ',') : NULL;
-    if (run_id < 1 || *end != '\0' || comma == NULL || comma == agents || comma[1] == '\0') {
+    if (comma == NULL || comma == agents || comma[1] == '\0') {
         fprintf(stderr, "assay stats compare: give RUN_ID and --agents A,B (see --help)\n");
         return 2;
     }
     char names[2][128];
     snprintf(names[0], sizeof names[0], "%.*s", (int)(comma - agents), agents);
     snprintf(names[1], sizeof names[1], "%s", comma + 1);
-    struct assay_error error = {0};
+    long long run_id = 0;
     struct store *store = NULL;
-    if (store_open(db, &store, &error) != ASSAY_OK) {
-        fprintf(stderr, "assay stats compare: %s\n", error.message);
-        return 1;
-    }
+    int usage_status = open_run("compare", argc, argv, db, &run_id, &store);
+    if (usage_status != 0)
+        return usage_status;
+    struct assay_error error = {0};
     struct report_episodes episodes = {0};
     struct report_comparison comparison = {0};
     int result = 1;
@@ -431,9 +448,7 @@ static int stats_compare(int argc, char **argv)
         struct buffer out = {0};
         if (format == STATS_FORMAT_JSON) {
             json_t *document = report_comparison_json(&comparison, run_id, names[0], names[1], 0);
-            char *text = json_dumps(document, JSON_INDENT(2));
-            buffer_append_format(&out, "%s\n", text != NULL ? text : "{}");
-            free(text);
+            append_document(&out, document, JSON_INDENT(2));
             json_decref(document);
         } else {
             buffer_append_format(&out,

@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "core/memory.h"
 #include "report/irt_store.h"
@@ -199,17 +198,12 @@ int report_irt_responses_from_store(const char *location, long long run_id,
     const char *path = location;
     if (strncmp(path, sqlite_prefix, sizeof sqlite_prefix - 1) == 0)
         path += sizeof sqlite_prefix - 1;
-    /* store_open creates a missing file, which is right for `assay run` but
-     * would leave an empty store behind a mistyped name here. */
-    struct stat information;
-    if (path[0] != '\0' && stat(path, &information) != 0)
-        return assay_error_set(error, ASSAY_ERR_NOT_FOUND, "%.200s: no such results store", path);
 
     struct store *store = NULL;
     struct irt_responses_builder *builder = NULL;
     struct run_list runs = {0};
     struct trial_list trials = {0};
-    int status = store_open(location, &store, error);
+    int status = store_open_existing(location, &store, error);
     if (status != ASSAY_OK)
         goto done;
     if (run_id > 0) {

@@ -3,6 +3,7 @@
  * JSON and CSV output lives in store_export.c. */
 #include <assert.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "core/memory.h"
 #include "store/store_backend.h"
@@ -141,6 +142,22 @@ int store_open(const char *location, struct store **out, struct assay_error *err
     if (location[0] == '\0')
         return assay_error_set(error, ASSAY_ERR_INVALID, "sqlite: needs a file path after it");
     return store__sqlite_backend.open(location, out, error);
+}
+
+int store_open_existing(const char *location, struct store **out, struct assay_error *error)
+{
+    const char *path = location == NULL || location[0] == '\0' ? STORE_DEFAULT_LOCATION : location;
+    if (starts_with(path, "sqlite:"))
+        path += strlen("sqlite:");
+    struct stat information;
+    if (path[0] != '\0' && strstr(path, "://") == NULL && stat(path, &information) != 0) {
+        if (out != NULL)
+            *out = NULL;
+        return assay_error_set(error, ASSAY_ERR_NOT_FOUND,
+                               "%.200s: no such results store (`assay run SCENARIO --db %.200s` writes one)", path,
+                               path);
+    }
+    return store_open(location, out, error);
 }
 
 void store_close(struct store *store)

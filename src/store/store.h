@@ -163,6 +163,10 @@ struct store_planned_episode {
  * database, a directory, a foreign database), ASSAY_ERR_UNSUPPORTED for a
  * schema newer than STORE_SCHEMA_VERSION, ASSAY_ERR_IO otherwise. */
 int store_open(const char *location, struct store **out, struct assay_error *error);
+/* The same for readers: never creates a store. ASSAY_ERR_NOT_FOUND ("PATH:
+ * no such results store; ...") when the file does not exist, so a mistyped
+ * name is reported instead of leaving an empty store behind. */
+int store_open_existing(const char *location, struct store **out, struct assay_error *error);
 /* Accepts NULL. */
 void store_close(struct store *store);
 const char *store_backend_name(const struct store *store);

@@ -6,7 +6,6 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "core/memory.h"
 #include "core/version.h"
@@ -64,7 +63,7 @@ static struct store *pool_take(struct web_server *server, size_t *slot, struct a
         assay_error_set(error, ASSAY_ERR_LIMIT, "every store connection is busy");
         return NULL;
     }
-    if (server->pool[index] == NULL && store_open(server->db, &server->pool[index], error) != ASSAY_OK) {
+    if (server->pool[index] == NULL && store_open_existing(server->db, &server->pool[index], error) != ASSAY_OK) {
         pthread_mutex_lock(&server->lock);
         server->busy[index] = 0;
         pthread_mutex_unlock(&server->lock);
@@ -304,11 +303,6 @@ int web_server_start(const struct web_server_options *options, struct web_server
         return assay_error_set(error, ASSAY_ERR_INVALID,
                                "the token must be 8 to 200 characters without spaces, quotes, commas or semicolons");
     const char *db = options->db != NULL && options->db[0] != '\0' ? options->db : STORE_DEFAULT_LOCATION;
-    const char *file = strncmp(db, "sqlite:", 7) == 0 ? db + 7 : db;
-    struct stat status_of_file;
-    if (stat(file, &status_of_file) != 0)
-        return assay_error_set(error, ASSAY_ERR_NOT_FOUND,
-                               "there is no results store at %s (run `assay run SCENARIO --db %s` first)", db, db);
     struct web_server *server = assay_calloc(1, sizeof *server);
     if (server == NULL)
         return assay_error_set(error, ASSAY_ERR_NOMEM, "out of memory");

@@ -28,7 +28,7 @@ for command in version bench env stats fixture; do
     expect 0 "usage" "$ASSAY" $command --help
 done
 expect 0 "usage: assay serve" "$ASSAY" serve --help
-expect 1 "there is no results store at /tmp/assay-cli-none.db" "$ASSAY" serve --db /tmp/assay-cli-none.db --port 0
+expect 1 "/tmp/assay-cli-none.db: no such results store" "$ASSAY" serve --db /tmp/assay-cli-none.db --port 0
 expect 2 "needs a token" "$ASSAY" serve --db /tmp/assay-cli-none.db --bind 0.0.0.0 --port 0
 expect 2 "--port must be a port number" "$ASSAY" serve --port 99999
 expect 2 "unexpected argument 'extra'" "$ASSAY" serve extra
@@ -38,7 +38,9 @@ expect 0 "usage" "$ASSAY" run --help
 expect 0 "oracle" "$ASSAY" agent --help
 expect 2 "name one scenario file" "$ASSAY" run
 expect 2 "examples/nope.yaml" "$ASSAY" run examples/nope.yaml
-expect 1 "there is no run 999" "$ASSAY" stats report 999 --db /tmp/assay-cli-test.db
+expect 1 "/tmp/assay-cli-none.db: no such results store" "$ASSAY" stats report 999 --db /tmp/assay-cli-none.db
+expect 1 "/tmp/assay-cli-none.db: no such results store" "$ASSAY" stats compare 1 --agents a,b --db /tmp/assay-cli-none.db
+[ ! -e /tmp/assay-cli-none.db ] || { echo "FAIL: a reader created /tmp/assay-cli-none.db"; failures=$((failures + 1)); }
 
 # bench
 expect 0 "web-of-sites +0.1.0 +built-in" "$ASSAY" bench list
@@ -74,6 +76,8 @@ expect 0 "^random +-[0-9.]+ " "$ASSAY" stats irt "sqlite:$STORE"
 expect 0 "^price-blue-ceramic-mug " "$ASSAY" stats irt "$STORE"
 expect 0 '"id":"random"' "$ASSAY" stats irt "$STORE" --format json
 expect 1 "has no run 99" "$ASSAY" stats irt "$STORE" --run 99
+expect 1 "there is no run 999" "$ASSAY" stats report 999 --db "$STORE"
+expect 2 "give one RUN_ID" "$ASSAY" stats report x --db "$STORE"
 expect 1 "no such results store" "$ASSAY" stats irt "sqlite:$STORE_FOLDER/missing.db"
 expect 2 "--run applies to a results store" "$ASSAY" stats irt tests/data/bridge/all_a_pyirt.jsonl --run 1
 expect 2 "--run must be a positive run id" "$ASSAY" stats irt "$STORE" --run 0
