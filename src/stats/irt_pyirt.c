@@ -95,19 +95,10 @@ static int read_line(void *context, const char *line, size_t length, size_t line
     }
     const char *name = reader->name;
     size_t number = reader->line_number;
-    json_error_t parse_error;
-    json_t *root = json_loadb(line, length, JSON_REJECT_DUPLICATES, &parse_error);
-    /* jansson allocates through assay_malloc (see json_strict.h); it says
-     * "out of memory", or nothing at all when its lexer could not start. */
-    if (root == NULL &&
-        (json_error_code(&parse_error) == json_error_out_of_memory || parse_error.text[0] == '\0'))
-        return assay_error_set(reader->error, ASSAY_ERR_NOMEM, "%s:%zu: out of memory", name,
-                               number);
-    if (root == NULL)
-        return assay_error_set(reader->error, ASSAY_ERR_INVALID,
-                               "%s:%zu: not valid JSON (%s, column %d); expected one object per "
-                               "line: {\"subject_id\": \"...\", \"responses\": {\"item\": 0|1}}",
-                               name, number, parse_error.text, parse_error.column);
+    json_t *root = NULL;
+    int parsed = stats__parse_json_line(line, length, name, number, "{\"subject_id\": \"...\", \"responses\": {\"item\": 0|1}}", &root, reader->error);
+    if (parsed != ASSAY_OK)
+        return parsed;
     int status = ASSAY_OK;
     const json_t *subject_value = NULL, *responses = NULL;
     if (!json_is_object(root)) {

@@ -59,3 +59,19 @@ int stats__line_is_blank(const char *line, size_t length)
             return 0;
     return 1;
 }
+
+int stats__parse_json_line(const char *line, size_t length, const char *name, size_t number, const char *expected,
+                           json_t **root, struct assay_error *error)
+{
+    json_error_t parse_error;
+    *root = json_loadb(line, length, JSON_REJECT_DUPLICATES, &parse_error);
+    if (*root != NULL)
+        return ASSAY_OK;
+    /* jansson allocates through assay_malloc (see json_strict.h); it says
+     * "out of memory", or nothing at all when its lexer could not start. */
+    if (json_error_code(&parse_error) == json_error_out_of_memory || parse_error.text[0] == '\0')
+        return assay_error_set(error, ASSAY_ERR_NOMEM, "%s:%zu: out of memory", name, number);
+    return assay_error_set(error, ASSAY_ERR_INVALID,
+                           "%s:%zu: not valid JSON (%s, column %d); expected one object per line: %s", name, number,
+                           parse_error.text, parse_error.column, expected);
+}

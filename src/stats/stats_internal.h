@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <jansson.h>
 #include <stdio.h>
 
 #include "core/buffer.h"
@@ -57,5 +58,10 @@ int stats__read_lines(FILE *stream, const char *name, stats__line_callback callb
                       size_t *line_count, struct assay_error *error);
 /* 1 when the line holds only spaces, tabs and carriage returns. */
 int stats__line_is_blank(const char *line, size_t length);
+/* Parses one JSONL line (duplicate keys refused) into *root. Errors name
+ * "NAME:NUMBER": ASSAY_ERR_NOMEM, or ASSAY_ERR_INVALID saying the line is not
+ * JSON and that `expected` (e.g. {"task_id": ...}) is one object per line. */
+int stats__parse_json_line(const char *line, size_t length, const char *name, size_t number, const char *expected,
+                           json_t **root, struct assay_error *error);
 
 #endif
