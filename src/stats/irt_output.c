@@ -163,6 +163,25 @@ static int csv_numbers(struct buffer *out, const double *values, size_t count)
     return status;
 }
 
+/* One row: kind, id, the six estimate cells, responses, proportion correct,
+ * and the converged cell ("" for subjects, to which it does not apply). */
+static int csv_row(struct buffer *out, const char *kind, const char *id, const double *values, size_t responses,
+                   double proportion, const char *converged)
+{
+    int status = buffer_append_format(out, "%s,", kind);
+    if (status == ASSAY_OK)
+        status = buffer_append_csv_field(out, id);
+    if (status == ASSAY_OK)
+        status = csv_numbers(out, values, 6);
+    if (status == ASSAY_OK)
+        status = buffer_append_format(out, ",%zu,", responses);
+    if (status == ASSAY_OK)
+        status = stats__append_number(out, proportion);
+    if (status == ASSAY_OK)
+        status = buffer_append_format(out, ",%s\n", converged);
+    return status;
+}
+
 static int format_csv(const struct irt_fit *fit, struct buffer *out)
 {
     int status = buffer_append_string(out, "kind,id,difficulty,difficulty_se,discrimination,"
@@ -172,38 +191,16 @@ static int format_csv(const struct irt_fit *fit, struct buffer *out)
      * written empty, never as "nan". */
     for (size_t item = 0; status == ASSAY_OK && item < fit->item_count; item++) {
         const struct irt_item_estimate *estimate = &fit->items[item];
-        double values[] = {estimate->difficulty,
-                           estimate->difficulty_se,
-                           estimate->discrimination,
-                           estimate->discrimination_se,
-                           NAN,
-                           NAN};
-        status = buffer_append_string(out, "item,");
-        if (status == ASSAY_OK)
-            status = buffer_append_csv_field(out, fit->item_ids[item]);
-        if (status == ASSAY_OK)
-            status = csv_numbers(out, values, 6);
-        if (status == ASSAY_OK)
-            status = buffer_append_format(out, ",%zu,", estimate->response_count);
-        if (status == ASSAY_OK)
-            status = stats__append_number(out, estimate->proportion_correct);
-        if (status == ASSAY_OK)
-            status = buffer_append_string(out, estimate->converged ? ",1\n" : ",0\n");
+        double values[] = {estimate->difficulty, estimate->difficulty_se, estimate->discrimination,
+                           estimate->discrimination_se, NAN, NAN};
+        status = csv_row(out, "item", fit->item_ids[item], values, estimate->response_count,
+                         estimate->proportion_correct, estimate->converged ? "1" : "0");
     }
     for (size_t subject = 0; status == ASSAY_OK && subject < fit->subject_count; subject++) {
         const struct irt_subject_estimate *estimate = &fit->subjects[subject];
         double values[] = {NAN, NAN, NAN, NAN, estimate->ability, estimate->ability_sd};
-        status = buffer_append_string(out, "subject,");
-        if (status == ASSAY_OK)
-            status = buffer_append_csv_field(out, fit->subject_ids[subject]);
-        if (status == ASSAY_OK)
-            status = csv_numbers(out, values, 6);
-        if (status == ASSAY_OK)
-            status = buffer_append_format(out, ",%zu,", estimate->response_count);
-        if (status == ASSAY_OK)
-            status = stats__append_number(out, estimate->proportion_correct);
-        if (status == ASSAY_OK)
-            status = buffer_append_string(out, ",\n");
+        status = csv_row(out, "subject", fit->subject_ids[subject], values, estimate->response_count,
+                         estimate->proportion_correct, "");
     }
     return status;
 }
