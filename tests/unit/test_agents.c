@@ -15,26 +15,18 @@
 
 #include "a2a/client.h"
 #include "a2a/model.h"
-#include "a2a/server.h"
 #include "agents/agents.h"
-#include "core/buffer.h"
-#include "environment/task_server.h"
-#include "jsonrpc/json_strict.h"
 #include "mcp/http_transport.h"
-#include "mcp/local_transport.h"
 #include "mcp/server.h"
 #include "package/package.h"
 #include "episode_fixture.h"
 #include "test_list.h"
 
-
-
 /* ---- the agent over loopback A2A ------------------------------------------------ */
 
 struct agent_fixture {
     struct agent_config config;
-    struct a2a_server *server;
-    struct a2a_client *client;
+    struct agent_endpoint a2a;
 };
 
 static void agent_start(struct agent_fixture *fixture, enum agent_kind kind, uint64_t seed)
@@ -42,95 +34,25 @@ static void agent_start(struct agent_fixture *fixture, enum agent_kind kind, uin
     memset(fixture, 0, sizeof *fixture);
     fixture->config.kind = kind;
     fixture->config.seed = seed;
-    struct a2a_server_options options = {
-        .name = "test baseline agent",
-        .http = {.threads = 1},
-        .executor = agent_executor(&fixture->config),
-        .max_workers = 4,
-    };
-    assert_int_equal(a2a_server_new(&options, &fixture->server), ASSAY_OK);
-    assert_int_equal(a2a_server_start(fixture->server), ASSAY_OK);
-    struct a2a_client_options client_options = {.timeout_ms = 20000};
-    assert_int_equal(
-        a2a_client_new(a2a_server_url(fixture->server), &client_options, &fixture->client),
-        ASSAY_OK);
+    agent_endpoint_start(&fixture->a2a, "test baseline agent", agent_executor(&fixture->config), 4);
 }
 
 static void agent_stop(struct agent_fixture *fixture)
 {
-    a2a_client_free(fixture->client);
-    a2a_server_free(fixture->server);
-}
-
-struct episode_message {
-    const char *task_id;
-    const char *mcp_url; /* NULL: no mcp member */
-    const char *token;
-    const json_t *reference;
-    long steps;     /* 0: no budgets member */
-    double seconds; /* 0: 20 s */
-    int no_data_part;
-};
-
-static json_t *judge_message(const struct episode_message *episode, const char *instruction)
-{
-    json_t *message = a2a_user_text_message_new(instruction, NULL, NULL);
-    assert_non_null(message);
-    if (episode->no_data_part)
-        return message;
-    json_t *assay =
-        json_pack("{s:i, s:s}", "version", AGENT_MESSAGE_VERSION, "task", episode->task_id);
-    if (episode->mcp_url != NULL) {
-        json_t *mcp = json_pack("{s:s}", "url", episode->mcp_url);
-        if (episode->token != NULL)
-            json_object_set_new(mcp, "token", json_string(episode->token));
-        json_object_set_new(assay, "mcp", mcp);
-    }
-    if (episode->steps > 0)
-        json_object_set_new(assay, "budgets",
-                            json_pack("{s:I, s:f}", "steps", (json_int_t)episode->steps, "seconds",
-                                      episode->seconds > 0 ? episode->seconds : 20.0));
-    if (episode->reference != NULL)
-        json_object_set_new(assay, "reference", json_deep_copy(episode->reference));
-    json_array_append_new(json_object_get(message, "parts"),
-                          json_pack("{s:{s:o}}", "data", "assay", assay));
-    return message;
+    agent_endpoint_stop(&fixture->a2a);
 }
 
 /* Sends one episode (blocking SendMessage) and returns the final Task. */
 static json_t *play(struct agent_fixture *agent, const struct episode_message *episode)
 {
-    json_t *message = judge_message(episode, "play the task");
-    json_t *result = NULL;
-    struct a2a_client_error error = {0};
-    if (a2a_client_send(agent->client, message, NULL, NULL, &result, &error) != ASSAY_OK)
-        fail_msg("SendMessage: %s", error.message);
-    json_decref(message);
-    json_t *task = json_incref(json_object_get(result, "task"));
-    json_decref(result);
-    assert_non_null(task);
-    return task;
+    return play_episode(&agent->a2a, episode, "play the task");
 }
 
-static const char *task_state(const json_t *task)
+/* Plays one episode of task_id on a fresh environment of that task. */
+static void play_on(struct episode_run *run, struct agent_fixture *agent,
+                    struct episode_message episode, int with_reference)
 {
-    return json_string_value(json_object_get(json_object_get(task, "status"), "state"));
-}
-
-static const char *task_reason(const json_t *task)
-{
-    const json_t *message = json_object_get(json_object_get(task, "status"), "message");
-    const char *text = a2a_message_text(message);
-    return text != NULL ? text : "";
-}
-
-/* The calls the agent reports in its artifact's data part (borrowed). */
-static const json_t *reported_calls(const json_t *task)
-{
-    const json_t *artifact = json_array_get(json_object_get(task, "artifacts"), 0);
-    const json_t *data =
-        json_object_get(json_array_get(json_object_get(artifact, "parts"), 1), "data");
-    return json_object_get(data, "calls");
+    episode_run_play(run, &agent->a2a, episode, with_reference, "play the task");
 }
 
 /* ---- tests ------------------------------------------------------------------------ */
@@ -143,22 +65,17 @@ static void the_oracle_scores_one(void **state)
     agent_start(&agent, AGENT_ORACLE, 1);
     for (size_t index = 0; index < web_package->task_count; index++) {
         const char *task_id = web_package->tasks[index].id;
-        struct environment_fixture environment;
-        environment_start(&environment, task_id);
-        struct episode_message episode = {.task_id = task_id,
-                                          .mcp_url = environment.url,
-                                          .token = "episode-token-1",
-                                          .reference = environment.task->reference,
-                                          .steps = 200};
-        json_t *task = play(&agent, &episode);
-        if (strcmp(task_state(task), "TASK_STATE_COMPLETED") != 0)
-            fail_msg("%s: %s: %s", task_id, task_state(task), task_reason(task));
-        double score = environment_score(&environment);
+        struct episode_run run;
+        play_on(&run, &agent,
+                (struct episode_message){
+                    .task_id = task_id, .token = "episode-token-1", .steps = 200},
+                1);
+        expect_completed(run.task, task_id);
+        double score = environment_score(&run.environment);
         if (score < 1.0 - 1e-9)
             fail_msg("%s: the oracle scores %.3f", task_id, score);
-        assert_true(json_array_size(reported_calls(task)) > 0);
-        json_decref(task);
-        environment_stop(&environment);
+        assert_true(json_array_size(reported_calls(run.task)) > 0);
+        episode_run_end(&run);
     }
     agent_stop(&agent);
 }
@@ -167,15 +84,12 @@ static void the_oracle_without_reference_fails(void **state)
 {
     struct agent_fixture agent;
     agent_start(&agent, AGENT_ORACLE, 1);
-    struct environment_fixture environment;
-    environment_start(&environment, "price-blue-ceramic-mug");
-    struct episode_message episode = {
-        .task_id = "price-blue-ceramic-mug", .mcp_url = environment.url, .steps = 20};
-    json_t *task = play(&agent, &episode);
-    assert_string_equal(task_state(task), "TASK_STATE_FAILED");
-    assert_string_equal(task_reason(task), AGENT_NO_REFERENCE_REASON);
-    json_decref(task);
-    environment_stop(&environment);
+    struct episode_run run;
+    play_on(&run, &agent,
+            (struct episode_message){.task_id = "price-blue-ceramic-mug", .steps = 20}, 0);
+    assert_string_equal(task_state(run.task), "TASK_STATE_FAILED");
+    assert_string_equal(task_reason(run.task), AGENT_NO_REFERENCE_REASON);
+    episode_run_end(&run);
     agent_stop(&agent);
 }
 
@@ -183,37 +97,28 @@ static void the_oracle_respects_the_step_budget(void **state)
 {
     struct agent_fixture agent;
     agent_start(&agent, AGENT_ORACLE, 1);
-    struct environment_fixture environment;
-    environment_start(&environment, "send-lunch-yes");
-    struct episode_message episode = {.task_id = "send-lunch-yes",
-                                      .mcp_url = environment.url,
-                                      .reference = environment.task->reference,
-                                      .steps = 2};
-    json_t *task = play(&agent, &episode);
-    assert_string_equal(task_state(task), "TASK_STATE_FAILED");
-    assert_non_null(strstr(task_reason(task), "step budget of 2 steps"));
-    assert_int_equal(json_array_size(reported_calls(task)), 2);
-    assert_true(environment_score(&environment) < 1.0);
-    json_decref(task);
-    environment_stop(&environment);
+    struct episode_run run;
+    play_on(&run, &agent, (struct episode_message){.task_id = "send-lunch-yes", .steps = 2}, 1);
+    expect_failed(run.task, "step budget of 2 steps");
+    assert_int_equal(json_array_size(reported_calls(run.task)), 2);
+    assert_true(environment_score(&run.environment) < 1.0);
+    episode_run_end(&run);
     agent_stop(&agent);
 }
 
 /* Plays one random episode on a fresh environment; returns its calls. */
 static json_t *play_randomly(struct agent_fixture *agent, const char *task_id, double *score)
 {
-    struct environment_fixture environment;
-    environment_start(&environment, task_id);
-    struct episode_message episode = {.task_id = task_id, .mcp_url = environment.url, .steps = 40};
-    json_t *task = play(agent, &episode);
-    if (strcmp(task_state(task), "TASK_STATE_COMPLETED") != 0)
-        fail_msg("random on %s: %s: %s", task_id, task_state(task), task_reason(task));
-    json_t *calls = json_incref((json_t *)reported_calls(task));
+    struct episode_run run;
+    play_on(&run, agent, (struct episode_message){.task_id = task_id, .steps = 40}, 0);
+    char what[128];
+    snprintf(what, sizeof what, "random on %s", task_id);
+    expect_completed(run.task, what);
+    json_t *calls = json_incref((json_t *)reported_calls(run.task));
     assert_true(json_array_size(calls) >= 2);
     assert_true(json_array_size(calls) <= 40);
-    *score = environment_score(&environment);
-    json_decref(task);
-    environment_stop(&environment);
+    *score = environment_score(&run.environment);
+    episode_run_end(&run);
     return calls;
 }
 
@@ -253,10 +158,23 @@ static void expect_failure(struct agent_fixture *agent, const struct episode_mes
                            const char *reason_part)
 {
     json_t *task = play(agent, episode);
-    assert_string_equal(task_state(task), "TASK_STATE_FAILED");
-    if (strstr(task_reason(task), reason_part) == NULL)
-        fail_msg("reason '%s' does not mention '%s'", task_reason(task), reason_part);
+    expect_failed(task, reason_part);
     json_decref(task);
+}
+
+/* Sends a message whose data part is {"assay": assay} (taken); it must fail. */
+static void expect_raw_failure(struct agent_fixture *agent, json_t *assay,
+                               const char *reason_part)
+{
+    json_t *message = a2a_user_text_message_new("x", NULL, NULL);
+    json_array_append_new(json_object_get(message, "parts"),
+                          json_pack("{s:{s:o}}", "data", "assay", assay));
+    json_t *result = NULL;
+    assert_int_equal(a2a_client_send(agent->a2a.client, message, NULL, NULL, &result, NULL),
+                     ASSAY_OK);
+    expect_failed(json_object_get(result, "task"), reason_part);
+    json_decref(result);
+    json_decref(message);
 }
 
 static void bad_messages_fail_with_a_reason(void **state)
@@ -274,30 +192,51 @@ static void bad_messages_fail_with_a_reason(void **state)
                    "cannot reach the MCP endpoint");
 
     /* a wrong version and ill-typed budgets */
-    json_t *message = a2a_user_text_message_new("x", NULL, NULL);
-    json_array_append_new(json_object_get(message, "parts"),
-                          json_pack("{s:{s:{s:i, s:s, s:{s:s}}}}", "data", "assay", "version", 2,
-                                    "task", "t", "mcp", "url", "http://127.0.0.1:1/mcp"));
-    json_t *result = NULL;
-    assert_int_equal(a2a_client_send(agent.client, message, NULL, NULL, &result, NULL), ASSAY_OK);
-    const json_t *task = json_object_get(result, "task");
-    assert_string_equal(task_state(task), "TASK_STATE_FAILED");
-    assert_non_null(strstr(task_reason(task), "assay.version"));
-    json_decref(result);
-    json_decref(message);
-
-    message = a2a_user_text_message_new("x", NULL, NULL);
-    json_array_append_new(json_object_get(message, "parts"),
-                          json_pack("{s:{s:{s:i, s:s, s:{s:s}, s:{s:s}}}}", "data", "assay",
-                                    "version", 1, "task", "t", "mcp", "url",
-                                    "http://127.0.0.1:1/mcp", "budgets", "steps", "many"));
-    assert_int_equal(a2a_client_send(agent.client, message, NULL, NULL, &result, NULL), ASSAY_OK);
-    task = json_object_get(result, "task");
-    assert_string_equal(task_state(task), "TASK_STATE_FAILED");
-    assert_non_null(strstr(task_reason(task), "assay.budgets.steps"));
-    json_decref(result);
-    json_decref(message);
+    expect_raw_failure(&agent,
+                       json_pack("{s:i, s:s, s:{s:s}}", "version", 2, "task", "t", "mcp", "url",
+                                 "http://127.0.0.1:1/mcp"),
+                       "assay.version");
+    expect_raw_failure(&agent,
+                       json_pack("{s:i, s:s, s:{s:s}, s:{s:s}}", "version", 1, "task", "t", "mcp",
+                                 "url", "http://127.0.0.1:1/mcp", "budgets", "steps", "many"),
+                       "assay.budgets.steps");
     agent_stop(&agent);
+}
+
+/* ---- environments that misbehave: the same handler behind every tool ------------- */
+
+struct tool_server {
+    struct mcp_server *server;
+    struct mcp_http_transport *http;
+    char url[128];
+};
+
+/* Serves open, read and answer, all handled by `handler`, over loopback MCP. */
+static void tool_server_start(struct tool_server *fixture, const char *name,
+                              const char *description, mcp_tool_handler handler, unsigned flags)
+{
+    memset(fixture, 0, sizeof *fixture);
+    assert_int_equal(mcp_server_new(&(struct mcp_server_options){.name = name}, &fixture->server),
+                     0);
+    static const char *const names[] = {"open", "read", "answer"};
+    for (size_t index = 0; index < 3; index++)
+        assert_int_equal(mcp_server_add_tool(fixture->server,
+                                             &(struct mcp_tool){.name = names[index],
+                                                                .description = description,
+                                                                .handler = handler,
+                                                                .flags = flags}),
+                         0);
+    assert_int_equal(mcp_http_transport_start(fixture->server,
+                                              &(struct mcp_http_options){.port = 0}, &fixture->http),
+                     0);
+    snprintf(fixture->url, sizeof fixture->url, "http://127.0.0.1:%u/mcp",
+             mcp_http_transport_port(fixture->http));
+}
+
+static void tool_server_stop(struct tool_server *fixture)
+{
+    mcp_http_transport_free(fixture->http);
+    mcp_server_free(fixture->server);
 }
 
 /* ---- the bearer token reaches the environment ------------------------------------- */
@@ -314,31 +253,19 @@ static int record_token(struct mcp_call *call, const json_t *arguments, void *co
 
 static void the_token_is_sent_as_a_bearer_header(void **state)
 {
-    struct mcp_server *server = NULL;
-    assert_int_equal(mcp_server_new(&(struct mcp_server_options){.name = "token-check"}, &server),
-                     0);
-    static const char *const names[] = {"open", "read", "answer"};
-    for (size_t index = 0; index < 3; index++)
-        assert_int_equal(mcp_server_add_tool(server, &(struct mcp_tool){.name = names[index],
-                                                                        .description = "records",
-                                                                        .handler = record_token}),
-                         0);
-    struct mcp_http_transport *http = NULL;
-    assert_int_equal(mcp_http_transport_start(server, &(struct mcp_http_options){.port = 0}, &http),
-                     0);
-    char url[128];
-    snprintf(url, sizeof url, "http://127.0.0.1:%u/mcp", mcp_http_transport_port(http));
+    struct tool_server tools;
+    tool_server_start(&tools, "token-check", "records", record_token, 0);
     struct agent_fixture agent;
     agent_start(&agent, AGENT_RANDOM, 1);
-    json_t *task = play(
-        &agent, &(struct episode_message){
-                    .task_id = "t", .mcp_url = url, .token = "secret-episode-token", .steps = 10});
+    json_t *task = play(&agent, &(struct episode_message){.task_id = "t",
+                                                          .mcp_url = tools.url,
+                                                          .token = "secret-episode-token",
+                                                          .steps = 10});
     assert_string_equal(task_state(task), "TASK_STATE_COMPLETED");
     assert_string_equal(seen_token, "secret-episode-token");
     json_decref(task);
     agent_stop(&agent);
-    mcp_http_transport_free(http);
-    mcp_server_free(server);
+    tool_server_stop(&tools);
 }
 
 /* A tool that never answers (until the client gives up and cancels it). */
@@ -352,35 +279,19 @@ static int hang(struct mcp_call *call, const json_t *arguments, void *context, j
 
 static void a_hung_environment_costs_at_most_the_time_budget(void **state)
 {
-    struct mcp_server *server = NULL;
-    assert_int_equal(mcp_server_new(&(struct mcp_server_options){.name = "hangs"}, &server), 0);
-    static const char *const names[] = {"open", "read", "answer"};
-    for (size_t index = 0; index < 3; index++)
-        assert_int_equal(
-            mcp_server_add_tool(server, &(struct mcp_tool){.name = names[index],
-                                                           .description = "hangs",
-                                                           .handler = hang,
-                                                           .flags = MCP_RUN_ON_WORKER}),
-            0);
-    struct mcp_http_transport *http = NULL;
-    assert_int_equal(mcp_http_transport_start(server, &(struct mcp_http_options){.port = 0}, &http),
-                     0);
-    char url[128];
-    snprintf(url, sizeof url, "http://127.0.0.1:%u/mcp", mcp_http_transport_port(http));
+    struct tool_server tools;
+    tool_server_start(&tools, "hangs", "hangs", hang, MCP_RUN_ON_WORKER);
     struct agent_fixture agent;
     agent_start(&agent, AGENT_RANDOM, 1);
     int64_t started = a2a_now_ms();
     json_t *task = play(&agent, &(struct episode_message){
-                                    .task_id = "t", .mcp_url = url, .steps = 10, .seconds = 0.5});
+                                    .task_id = "t", .mcp_url = tools.url, .steps = 10, .seconds = 0.5});
     int64_t elapsed = a2a_now_ms() - started;
-    assert_string_equal(task_state(task), "TASK_STATE_FAILED");
-    if (strstr(task_reason(task), "time budget of 0.5 s") == NULL)
-        fail_msg("reason: %s", task_reason(task));
+    expect_failed(task, "time budget of 0.5 s");
     assert_true(elapsed < 3000);
     json_decref(task);
     agent_stop(&agent);
-    mcp_http_transport_free(http);
-    mcp_server_free(server);
+    tool_server_stop(&tools);
 }
 
 int test_group_agents(void)

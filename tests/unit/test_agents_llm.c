@@ -14,22 +14,13 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "a2a/client.h"
-#include "a2a/model.h"
-#include "a2a/server.h"
 #include "agents/agents.h"
 #include "core/buffer.h"
 #include "core/memory.h"
-#include "environment/task_server.h"
 #include "http/server.h"
 #include "jsonrpc/json_strict.h"
-#include "mcp/http_transport.h"
-#include "mcp/local_transport.h"
-#include "mcp/server.h"
-#include "package/package.h"
 #include "episode_fixture.h"
 #include "test_list.h"
-
 
 /* Every test gives back all it allocated (the servers and clients it
  * starts included). */
@@ -143,8 +134,7 @@ static void model_stop(struct model_fixture *fixture)
 
 struct agent_fixture {
     struct agent_llm_config config;
-    struct a2a_server *server;
-    struct a2a_client *client;
+    struct agent_endpoint a2a;
 };
 
 static void agent_start(struct agent_fixture *fixture, const char *model_url)
@@ -155,71 +145,59 @@ static void agent_start(struct agent_fixture *fixture, const char *model_url)
                      ASSAY_OK);
     fixture->config.backoff_ms = 10; /* keep the retry tests fast */
     fixture->config.max_backoff_ms = 100;
-    struct a2a_server_options options = {
-        .name = "test llm agent",
-        .http = {.threads = 1},
-        .executor = agent_llm_executor(&fixture->config),
-        .max_workers = 2,
-    };
-    assert_int_equal(a2a_server_new(&options, &fixture->server), ASSAY_OK);
-    assert_int_equal(a2a_server_start(fixture->server), ASSAY_OK);
-    struct a2a_client_options client_options = {.timeout_ms = 20000};
-    assert_int_equal(
-        a2a_client_new(a2a_server_url(fixture->server), &client_options, &fixture->client),
-        ASSAY_OK);
+    agent_endpoint_start(&fixture->a2a, "test llm agent", agent_llm_executor(&fixture->config), 2);
 }
 
 static void agent_stop(struct agent_fixture *fixture)
 {
-    a2a_client_free(fixture->client);
-    a2a_server_free(fixture->server);
+    agent_endpoint_stop(&fixture->a2a);
 }
 
-/* Sends one episode of task_id (blocking SendMessage); returns the Task. */
-static json_t *play(struct agent_fixture *agent, const char *task_id, const char *mcp_url,
-                    long steps)
+/* ---- one episode: scripted model, llm agent, price-blue-ceramic-mug ----------------- */
+
+struct llm_episode {
+    struct model_fixture model;
+    struct agent_fixture agent;
+    struct episode_run run; /* run.task, run.environment, run.elapsed_ms */
+};
+
+/* Starts the scripted model and the agent that asks it. */
+static void llm_start(struct llm_episode *episode, const struct scripted_response *script,
+                      int repeat_last)
 {
-    json_t *message = a2a_user_text_message_new(
-        "What does the blue ceramic mug cost in the shop? Answer with the price.", NULL, NULL);
-    json_t *assay =
-        json_pack("{s:i, s:s, s:{s:s, s:s}, s:{s:I, s:f}}", "version", AGENT_MESSAGE_VERSION,
-                  "task", task_id, "mcp", "url", mcp_url, "token", "episode-token", "budgets",
-                  "steps", (json_int_t)steps, "seconds", 20.0);
-    json_array_append_new(json_object_get(message, "parts"),
-                          json_pack("{s:{s:o}}", "data", "assay", assay));
-    json_t *result = NULL;
-    struct a2a_client_error error = {0};
-    if (a2a_client_send(agent->client, message, NULL, NULL, &result, &error) != ASSAY_OK)
-        fail_msg("SendMessage: %s", error.message);
-    json_decref(message);
-    json_t *task = json_incref(json_object_get(result, "task"));
-    json_decref(result);
-    assert_non_null(task);
-    return task;
+    model_start(&episode->model, script, repeat_last);
+    agent_start(&episode->agent, episode->model.url);
 }
 
-static const char *task_state(const json_t *task)
+/* Plays one episode of the price task within `steps` (blocking SendMessage). */
+static void llm_play(struct llm_episode *episode, long steps)
 {
-    return json_string_value(json_object_get(json_object_get(task, "status"), "state"));
+    episode_run_play(
+        &episode->run, &episode->agent.a2a,
+        (struct episode_message){
+            .task_id = "price-blue-ceramic-mug", .token = "episode-token", .steps = steps},
+        0, "What does the blue ceramic mug cost in the shop? Answer with the price.");
 }
 
-static const char *task_reason(const json_t *task)
+/* llm_start then llm_play. */
+static void llm_run(struct llm_episode *episode, const struct scripted_response *script,
+                    int repeat_last, long steps)
 {
-    const json_t *message = json_object_get(json_object_get(task, "status"), "message");
-    const char *text = a2a_message_text(message);
-    return text != NULL ? text : "";
+    llm_start(episode, script, repeat_last);
+    llm_play(episode, steps);
 }
 
-static const json_t *episode_data(const json_t *task)
+static void llm_end(struct llm_episode *episode)
 {
-    const json_t *artifact = json_array_get(json_object_get(task, "artifacts"), 0);
-    return json_object_get(json_array_get(json_object_get(artifact, "parts"), 1), "data");
+    agent_stop(&episode->agent);
+    episode_run_end(&episode->run);
+    model_stop(&episode->model);
 }
 
-static void expect_completed(const json_t *task)
+/* The number of requests the scripted model got. */
+static size_t requests(const struct llm_episode *episode)
 {
-    if (strcmp(task_state(task), "TASK_STATE_COMPLETED") != 0)
-        fail_msg("%s: %s", task_state(task), task_reason(task));
+    return json_array_size(episode->model.requests);
 }
 
 /* The last message of request `index` the scripted server got. */
@@ -260,30 +238,25 @@ static void a_correct_model_scores_one(void **state)
         {200, NULL, REPLY(ANSWER_PRICE, 300, 30)},
         {0, NULL, NULL},
     };
-    struct model_fixture model;
-    model_start(&model, script, 0);
-    struct environment_fixture environment;
-    environment_start(&environment, "price-blue-ceramic-mug");
-    struct agent_fixture agent;
-    agent_start(&agent, model.url);
+    struct llm_episode episode;
+    llm_run(&episode, script, 0, 20);
+    const struct model_fixture *model = &episode.model;
+    expect_completed(episode.run.task, NULL);
+    assert_true(environment_score(&episode.run.environment) > 1.0 - 1e-9);
 
-    json_t *task = play(&agent, "price-blue-ceramic-mug", environment.url, 20);
-    expect_completed(task);
-    assert_true(environment_score(&environment) > 1.0 - 1e-9);
-
-    const json_t *data = episode_data(task);
+    const json_t *data = episode_data(episode.run.task);
     assert_string_equal(json_string_value(json_object_get(data, "agent")), "llm");
     assert_int_equal(json_integer_value(json_object_get(data, "input_tokens")), 600);
     assert_int_equal(json_integer_value(json_object_get(data, "output_tokens")), 60);
     assert_int_equal(json_integer_value(json_object_get(data, "steps")), 3);
     assert_int_equal(json_array_size(json_object_get(data, "calls")), 3);
 
-    assert_int_equal(json_array_size(model.requests), 3);
+    assert_int_equal(requests(&episode), 3);
     for (size_t index = 0; index < 3; index++) {
-        const json_t *request = json_array_get(model.requests, index);
+        const json_t *request = json_array_get(model->requests, index);
         assert_string_equal(json_string_value(json_object_get(request, "model")),
                             "scripted-model-1");
-        assert_string_equal(json_string_value(json_array_get(model.authorizations, index)),
+        assert_string_equal(json_string_value(json_array_get(model->authorizations, index)),
                             "Bearer test-key-123");
         const json_t *tools = json_object_get(request, "tools");
         int has_open = 0, has_answer = 0;
@@ -300,34 +273,31 @@ static void a_correct_model_scores_one(void **state)
         }
         assert_true(has_open && has_answer);
     }
-    const json_t *first = json_object_get(json_array_get(model.requests, 0), "messages");
+    const json_t *first = json_object_get(json_array_get(model->requests, 0), "messages");
     assert_string_equal(json_string_value(json_object_get(json_array_get(first, 0), "role")),
                         "system");
     assert_non_null(strstr(json_string_value(json_object_get(json_array_get(first, 0), "content")),
                            "blue ceramic mug"));
     /* request 2 threads the open result back: assistant tool_calls, then the tool message */
-    const json_t *second = json_object_get(json_array_get(model.requests, 1), "messages");
+    const json_t *second = json_object_get(json_array_get(model->requests, 1), "messages");
     const json_t *assistant = json_array_get(second, json_array_size(second) - 2);
     assert_string_equal(json_string_value(json_object_get(assistant, "role")), "assistant");
     assert_string_equal(json_string_value(json_object_get(
                             json_array_get(json_object_get(assistant, "tool_calls"), 0), "id")),
                         "call_open");
-    const json_t *result = last_message(&model, 1);
+    const json_t *result = last_message(model, 1);
     assert_string_equal(json_string_value(json_object_get(result, "role")), "tool");
     assert_string_equal(json_string_value(json_object_get(result, "tool_call_id")), "call_open");
     assert_non_null(strstr(json_string_value(json_object_get(result, "content")), "Ceramic mug"));
-    assert_string_equal(json_string_value(json_object_get(last_message(&model, 2), "tool_call_id")),
+    assert_string_equal(json_string_value(json_object_get(last_message(model, 2), "tool_call_id")),
                         "call_click");
     /* the key is never in the task */
     struct buffer dump = {0};
-    assert_int_equal(json_strict_dump(task, &dump), ASSAY_OK);
+    assert_int_equal(json_strict_dump(episode.run.task, &dump), ASSAY_OK);
     assert_null(strstr(dump.data, "test-key-123"));
     buffer_free(&dump);
 
-    json_decref(task);
-    agent_stop(&agent);
-    environment_stop(&environment);
-    model_stop(&model);
+    llm_end(&episode);
 }
 
 /* (2) arguments that are not JSON, then not an object, then an unknown
@@ -342,33 +312,24 @@ static void malformed_calls_are_reported_to_the_model(void **state)
         {200, NULL, REPLY(ANSWER_PRICE, 1, 1)},
         {0, NULL, NULL},
     };
-    struct model_fixture model;
-    model_start(&model, script, 0);
-    struct environment_fixture environment;
-    environment_start(&environment, "price-blue-ceramic-mug");
-    struct agent_fixture agent;
-    agent_start(&agent, model.url);
-
-    json_t *task = play(&agent, "price-blue-ceramic-mug", environment.url, 20);
-    expect_completed(task);
-    assert_true(environment_score(&environment) > 1.0 - 1e-9);
-    assert_int_equal(json_array_size(model.requests), 5);
+    struct llm_episode episode;
+    llm_run(&episode, script, 0, 20);
+    expect_completed(episode.run.task, NULL);
+    assert_true(environment_score(&episode.run.environment) > 1.0 - 1e-9);
+    assert_int_equal(requests(&episode), 5);
     static const char *const ids[] = {"bad_1", "bad_2", "bad_3"};
     static const char *const says[] = {"not a JSON object", "not a JSON object", "no tool named"};
     for (size_t index = 0; index < 3; index++) {
-        const json_t *message = last_message(&model, index + 1);
+        const json_t *message = last_message(&episode.model, index + 1);
         assert_string_equal(json_string_value(json_object_get(message, "role")), "tool");
         assert_string_equal(json_string_value(json_object_get(message, "tool_call_id")),
                             ids[index]);
         assert_non_null(
             strstr(json_string_value(json_object_get(message, "content")), says[index]));
     }
-    const json_t *data = episode_data(task);
+    const json_t *data = episode_data(episode.run.task);
     assert_int_equal(json_integer_value(json_object_get(data, "steps")), 5);
-    json_decref(task);
-    agent_stop(&agent);
-    environment_stop(&environment);
-    model_stop(&model);
+    llm_end(&episode);
 }
 
 /* (3) 429 twice (once with Retry-After), then a text reply: retried, and
@@ -381,25 +342,16 @@ static void too_many_requests_are_retried(void **state)
         {200, NULL, TEXT_REPLY("$12.50")},
         {0, NULL, NULL},
     };
-    struct model_fixture model;
-    model_start(&model, script, 0);
-    struct environment_fixture environment;
-    environment_start(&environment, "price-blue-ceramic-mug");
-    struct agent_fixture agent;
-    agent_start(&agent, model.url);
-
-    json_t *task = play(&agent, "price-blue-ceramic-mug", environment.url, 20);
-    expect_completed(task);
-    assert_int_equal(json_array_size(model.requests), 3);
-    assert_true(environment_score(&environment) > 1.0 - 1e-9); /* the answer was sent */
-    const json_t *calls = json_object_get(episode_data(task), "calls");
+    struct llm_episode episode;
+    llm_run(&episode, script, 0, 20);
+    expect_completed(episode.run.task, NULL);
+    assert_int_equal(requests(&episode), 3);
+    assert_true(environment_score(&episode.run.environment) > 1.0 - 1e-9); /* the answer was sent */
+    const json_t *calls = reported_calls(episode.run.task);
     assert_int_equal(json_array_size(calls), 1);
     assert_string_equal(json_string_value(json_object_get(json_array_get(calls, 0), "tool")),
                         "answer");
-    json_decref(task);
-    agent_stop(&agent);
-    environment_stop(&environment);
-    model_stop(&model);
+    llm_end(&episode);
 }
 
 /* Retry-After is honoured (capped: 1 s becomes the test's 100 ms cap,
@@ -411,23 +363,13 @@ static void retry_after_is_honoured(void **state)
         {200, NULL, TEXT_REPLY("$12.50")},
         {0, NULL, NULL},
     };
-    struct model_fixture model;
-    model_start(&model, script, 0);
-    struct environment_fixture environment;
-    environment_start(&environment, "price-blue-ceramic-mug");
-    struct agent_fixture agent;
-    agent_start(&agent, model.url);
-    int64_t started = a2a_now_ms();
-    json_t *task = play(&agent, "price-blue-ceramic-mug", environment.url, 20);
-    int64_t elapsed = a2a_now_ms() - started;
-    expect_completed(task);
-    assert_int_equal(json_array_size(model.requests), 2);
-    assert_true(elapsed >= 90);
-    assert_true(elapsed < 5000);
-    json_decref(task);
-    agent_stop(&agent);
-    environment_stop(&environment);
-    model_stop(&model);
+    struct llm_episode episode;
+    llm_run(&episode, script, 0, 20);
+    expect_completed(episode.run.task, NULL);
+    assert_int_equal(requests(&episode), 2);
+    assert_true(episode.run.elapsed_ms >= 90);
+    assert_true(episode.run.elapsed_ms < 5000);
+    llm_end(&episode);
 }
 
 /* A model that never answers costs the request timeout, then FAILED. */
@@ -437,24 +379,13 @@ static void a_hung_model_times_out(void **state)
         {NEVER_ANSWER, NULL, ""},
         {0, NULL, NULL},
     };
-    struct model_fixture model;
-    model_start(&model, script, 0);
-    struct environment_fixture environment;
-    environment_start(&environment, "price-blue-ceramic-mug");
-    struct agent_fixture agent;
-    agent_start(&agent, model.url);
-    agent.config.request_timeout_ms = 300;
-    int64_t started = a2a_now_ms();
-    json_t *task = play(&agent, "price-blue-ceramic-mug", environment.url, 20);
-    int64_t elapsed = a2a_now_ms() - started;
-    assert_string_equal(task_state(task), "TASK_STATE_FAILED");
-    if (strstr(task_reason(task), "did not answer within 300 ms") == NULL)
-        fail_msg("reason: %s", task_reason(task));
-    assert_true(elapsed < 5000);
-    json_decref(task);
-    agent_stop(&agent);
-    environment_stop(&environment);
-    model_stop(&model);
+    struct llm_episode episode;
+    llm_start(&episode, script, 0);
+    episode.agent.config.request_timeout_ms = 300;
+    llm_play(&episode, 20);
+    expect_failed(episode.run.task, "did not answer within 300 ms");
+    assert_true(episode.run.elapsed_ms < 5000);
+    llm_end(&episode);
 }
 
 /* (4) 500 forever: bounded retries, then FAILED with a reason. */
@@ -464,22 +395,11 @@ static void server_errors_fail_after_bounded_retries(void **state)
         {500, NULL, "{\"error\":\"down\"}"},
         {0, NULL, NULL},
     };
-    struct model_fixture model;
-    model_start(&model, script, 1);
-    struct environment_fixture environment;
-    environment_start(&environment, "price-blue-ceramic-mug");
-    struct agent_fixture agent;
-    agent_start(&agent, model.url);
-
-    json_t *task = play(&agent, "price-blue-ceramic-mug", environment.url, 20);
-    assert_string_equal(task_state(task), "TASK_STATE_FAILED");
-    if (strstr(task_reason(task), "HTTP 500 after 4 attempts") == NULL)
-        fail_msg("reason: %s", task_reason(task));
-    assert_int_equal(json_array_size(model.requests), AGENT_LLM_MAX_ATTEMPTS);
-    json_decref(task);
-    agent_stop(&agent);
-    environment_stop(&environment);
-    model_stop(&model);
+    struct llm_episode episode;
+    llm_run(&episode, script, 1, 20);
+    expect_failed(episode.run.task, "HTTP 500 after 4 attempts");
+    assert_int_equal(requests(&episode), AGENT_LLM_MAX_ATTEMPTS);
+    llm_end(&episode);
 }
 
 /* A response that is not JSON, or JSON of the wrong shape, fails at once. */
@@ -492,21 +412,11 @@ static void garbage_responses_fail_with_a_reason(void **state)
     const struct scripted_response *scripts[] = {not_json, wrong_shape};
     const char *reasons[] = {"response is not JSON", "no valid choices[0].message"};
     for (size_t index = 0; index < 2; index++) {
-        struct model_fixture model;
-        model_start(&model, scripts[index], 0);
-        struct environment_fixture environment;
-        environment_start(&environment, "price-blue-ceramic-mug");
-        struct agent_fixture agent;
-        agent_start(&agent, model.url);
-        json_t *task = play(&agent, "price-blue-ceramic-mug", environment.url, 20);
-        assert_string_equal(task_state(task), "TASK_STATE_FAILED");
-        if (strstr(task_reason(task), reasons[index]) == NULL)
-            fail_msg("reason: %s", task_reason(task));
-        assert_int_equal(json_array_size(model.requests), 1);
-        json_decref(task);
-        agent_stop(&agent);
-        environment_stop(&environment);
-        model_stop(&model);
+        struct llm_episode episode;
+        llm_run(&episode, scripts[index], 0, 20);
+        expect_failed(episode.run.task, reasons[index]);
+        assert_int_equal(requests(&episode), 1);
+        llm_end(&episode);
     }
 }
 
@@ -517,21 +427,12 @@ static void the_step_budget_holds(void **state)
         {200, NULL, REPLY(OPEN_SEARCH, 1, 1)},
         {0, NULL, NULL},
     };
-    struct model_fixture model;
-    model_start(&model, script, 1);
-    struct environment_fixture environment;
-    environment_start(&environment, "price-blue-ceramic-mug");
-    struct agent_fixture agent;
-    agent_start(&agent, model.url);
-    json_t *task = play(&agent, "price-blue-ceramic-mug", environment.url, 3);
-    assert_string_equal(task_state(task), "TASK_STATE_FAILED");
-    if (strstr(task_reason(task), "step budget of 3 steps") == NULL)
-        fail_msg("reason: %s", task_reason(task));
-    assert_int_equal(json_integer_value(json_object_get(episode_data(task), "steps")), 3);
-    json_decref(task);
-    agent_stop(&agent);
-    environment_stop(&environment);
-    model_stop(&model);
+    struct llm_episode episode;
+    llm_run(&episode, script, 1, 3);
+    expect_failed(episode.run.task, "step budget of 3 steps");
+    assert_int_equal(json_integer_value(json_object_get(episode_data(episode.run.task), "steps")),
+                     3);
+    llm_end(&episode);
 }
 
 /* (7) the configuration. */
