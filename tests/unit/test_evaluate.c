@@ -18,21 +18,7 @@
 #include "evaluate/evaluate.h"
 #include "evaluate/state.h"
 #include "test_list.h"
-
-static json_t *json_from(const char *text)
-{
-    char *copy = assay_strdup(text);
-    assert_non_null(copy);
-    for (char *character = copy; *character != '\0'; character++)
-        if (*character == '\'')
-            *character = '"';
-    json_error_t error;
-    json_t *value = json_loads(copy, JSON_REJECT_DUPLICATES, &error);
-    if (value == NULL)
-        fail_msg("fixture JSON: %s at column %d in %s", error.text, error.column, copy);
-    assay_free(copy);
-    return value;
-}
+#include "test_support.h"
 
 /* ---- the episode ------------------------------------------------------ */
 

@@ -1,7 +1,7 @@
 /* test_evaluate_query.c — the state query language: what queries mean over
  * a fixed state, its initial snapshot and their diff, and where parse
  * errors point, as tables. JSON in this file is written with ' for " (see
- * json_from) to keep the tables readable. */
+ * json_from in test_support.h) to keep the tables readable. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -14,23 +14,7 @@
 #include "evaluate/query.h"
 #include "evaluate/state.h"
 #include "test_list.h"
-
-/* Parses JSON written with ' instead of " (a \' stays a quote inside a
- * string: it becomes \"). */
-static json_t *json_from(const char *text)
-{
-    char *copy = assay_strdup(text);
-    assert_non_null(copy);
-    for (char *character = copy; *character != '\0'; character++)
-        if (*character == '\'')
-            *character = '"';
-    json_error_t error;
-    json_t *value = json_loads(copy, JSON_REJECT_DUPLICATES, &error);
-    if (value == NULL)
-        fail_msg("fixture JSON: %s at column %d in %s", error.text, error.column, copy);
-    assay_free(copy);
-    return value;
-}
+#include "test_support.h"
 
 static const char final_state[] =
     "{'shop': {'orders': [{'id': 1, 'total': 30.5, 'status': 'delivered',"
@@ -155,9 +139,7 @@ static void queries_mean_what_the_table_says(void **state)
         buffer_free(&explanation);
         evaluate_query_free(query);
     }
-    json_decref(diff);
-    json_decref(initial);
-    json_decref(final);
+    json_decref_all(diff, initial, final);
     assert_int_equal(assay_memory_live_allocations(), before);
 }
 

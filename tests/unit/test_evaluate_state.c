@@ -15,21 +15,7 @@
 #include "evaluate/state.h"
 #include "jsonrpc/json_strict.h"
 #include "test_list.h"
-
-static json_t *json_from(const char *text)
-{
-    char *copy = assay_strdup(text);
-    assert_non_null(copy);
-    for (char *character = copy; *character != '\0'; character++)
-        if (*character == '\'')
-            *character = '"';
-    json_error_t error;
-    json_t *value = json_loads(copy, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &error);
-    if (value == NULL)
-        fail_msg("fixture JSON: %s at column %d in %s", error.text, error.column, copy);
-    assay_free(copy);
-    return value;
-}
+#include "test_support.h"
 
 struct diff_case {
     const char *initial; /* NULL: no initial state */
@@ -81,9 +67,9 @@ static void diffs_follow_the_table(void **state)
     long before = assay_memory_live_allocations();
     for (size_t index = 0; index < sizeof diff_cases / sizeof diff_cases[0]; index++) {
         const struct diff_case *test = &diff_cases[index];
-        json_t *initial = test->initial != NULL ? json_from(test->initial) : NULL;
-        json_t *final = json_from(test->final);
-        json_t *expected = json_from(test->expected);
+        json_t *initial = test->initial != NULL ? json_from_any(test->initial) : NULL;
+        json_t *final = json_from_any(test->final);
+        json_t *expected = json_from_any(test->expected);
         json_t *diff = NULL;
         assert_int_equal(evaluate_state_diff(initial, final, &diff), 0);
         char *got = json_strict_dump_canonical(diff);
@@ -92,10 +78,7 @@ static void diffs_follow_the_table(void **state)
             fail_msg("case %zu: got %s, expected %s", index, got, want);
         assay_free(got);
         assay_free(want);
-        json_decref(diff);
-        json_decref(expected);
-        json_decref(final);
-        json_decref(initial);
+        json_decref_all(diff, expected, final, initial);
     }
     assert_int_equal(assay_memory_live_allocations(), before);
 }
@@ -124,15 +107,13 @@ static void diff_of_large_arrays_falls_back_to_positions(void **state)
     json_t *added = json_object_get(diff, "added");
     assert_int_equal(json_array_size(added), 1);
     assert_string_equal(json_string_value(json_array_get(added, 0)), "changed");
-    json_decref(diff);
-    json_decref(initial);
-    json_decref(final);
+    json_decref_all(diff, initial, final);
 }
 
 static void hash(const char *state_text, const char *const *subtrees, size_t subtree_count,
                  const char *const *ignored, size_t ignored_count, char *digest)
 {
-    json_t *value = json_from(state_text);
+    json_t *value = json_from_any(state_text);
     struct assay_error error = {0};
     int status =
         evaluate_state_hash(value, subtrees, subtree_count, ignored, ignored_count, digest, &error);
@@ -210,7 +191,7 @@ static void volatile_paths_and_subtrees(void **state)
 
 static void bad_hash_paths_are_named(void **state)
 {
-    json_t *value = json_from("{'a':1}");
+    json_t *value = json_from_any("{'a':1}");
     char digest[EVALUATE_SHA256_HEX_LENGTH + 1];
     struct assay_error error = {0};
     const char *bad_diff[] = {"diff.added.a"};
@@ -229,10 +210,10 @@ static void bad_hash_paths_are_named(void **state)
 
 static void diff_and_hash_survive_allocation_failures(void **state)
 {
-    json_t *initial = json_from("{'o':[{'id':1,'s':'a'},{'id':2}],'t':['a','b'],'r':[{'x':1}],"
-                                "'k':{'z':1}}");
-    json_t *final = json_from("{'o':[{'id':2,'s':'c'},{'id':3}],'t':['b','c'],'r':[{'x':2}],"
-                              "'n':1.0}");
+    json_t *initial = json_from_any("{'o':[{'id':1,'s':'a'},{'id':2}],'t':['a','b'],'r':[{'x':1}],"
+                                    "'k':{'z':1}}");
+    json_t *final = json_from_any("{'o':[{'id':2,'s':'c'},{'id':3}],'t':['b','c'],'r':[{'x':2}],"
+                                  "'n':1.0}");
     const char *ignored[] = {"o[?id == 3]", "t[*]"};
     long before = assay_memory_live_allocations();
     int diff_done = 0, hash_done = 0;

@@ -9,12 +9,10 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <ftw.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/buffer.h"
@@ -23,42 +21,11 @@
 #include "stats/irt.h"
 #include "store/store.h"
 #include "test_list.h"
-
-struct fixture {
-    char folder[64];
-    char path[128];
-    long live_allocations;
-};
-
-static int remove_entry(const char *path, const struct stat *information, int type,
-                        struct FTW *walk)
-{
-    return remove(path);
-}
+#include "test_support.h"
 
 static int setup(void **state)
 {
-    struct fixture *fixture = calloc(1, sizeof *fixture);
-    snprintf(fixture->folder, sizeof fixture->folder, "/tmp/assay-irt-store-XXXXXX");
-    if (fixture == NULL || mkdtemp(fixture->folder) == NULL)
-        return -1;
-    snprintf(fixture->path, sizeof fixture->path, "%s/assay.db", fixture->folder);
-    fixture->live_allocations = assay_memory_live_allocations();
-    *state = fixture;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    struct fixture *fixture = *state;
-    long leaked = assay_memory_live_allocations() - fixture->live_allocations;
-    nftw(fixture->folder, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
-    free(fixture);
-    if (leaked != 0) {
-        fprintf(stderr, "report_irt_store: %ld allocations leaked\n", leaked);
-        return -1;
-    }
-    return 0;
+    return store_folder_setup(state, "/tmp/assay-irt-store-XXXXXX", "report_irt_store");
 }
 
 /* ---- Building a store ------------------------------------------------------ */
@@ -117,15 +84,6 @@ static void record(struct store *store, int64_t run_id, const char *role, const 
     if (store_episode_record(store, &episode, &error) != ASSAY_OK)
         fail_msg("episode_record(%s, %s, %lld): %s", role, task_id, (long long)trial,
                  error.message);
-}
-
-static struct store *open_or_fail(const char *path)
-{
-    struct store *store = NULL;
-    struct assay_error error = {0};
-    if (store_open(path, &store, &error) != ASSAY_OK)
-        fail_msg("store_open(%s): %s", path, error.message);
-    return store;
 }
 
 /* Run 1: alpha and beta on t1..t4, with repeated trials and infrastructure
@@ -196,20 +154,53 @@ static struct irt_responses *read_or_fail(const char *location, long long run_id
     return responses;
 }
 
+/* The matrix read has this many subjects, items and responses. */
+static void assert_matrix_size(const struct irt_responses *responses, size_t subjects, size_t items,
+                               size_t response_count)
+{
+    assert_int_equal(irt_responses_subject_count(responses), subjects);
+    assert_int_equal(irt_responses_item_count(responses), items);
+    assert_int_equal(irt_responses_response_count(responses), response_count);
+}
+
+/* Checks the summary field by field; a field given as UNCHECKED is not
+ * looked at. */
+#define UNCHECKED SIZE_MAX
+static void assert_summary(const struct report_irt_store_summary *summary, size_t runs,
+                           size_t episodes, size_t infrastructure_skipped, size_t responses,
+                           size_t aggregated_pairs, size_t aggregated_trials,
+                           size_t aggregated_ties)
+{
+    const struct {
+        const char *name;
+        size_t actual, expected;
+    } fields[] = {
+        {"runs", summary->runs, runs},
+        {"episodes", summary->episodes, episodes},
+        {"infrastructure_skipped", summary->infrastructure_skipped, infrastructure_skipped},
+        {"responses", summary->responses, responses},
+        {"aggregated_pairs", summary->aggregated_pairs, aggregated_pairs},
+        {"aggregated_trials", summary->aggregated_trials, aggregated_trials},
+        {"aggregated_ties", summary->aggregated_ties, aggregated_ties},
+    };
+    for (size_t index = 0; index < sizeof fields / sizeof fields[0]; index++)
+        if (fields[index].expected != UNCHECKED && fields[index].actual != fields[index].expected)
+            fail_msg("summary.%s = %zu, expected %zu", fields[index].name, fields[index].actual,
+                     fields[index].expected);
+}
+
 /* ---- Tests ------------------------------------------------------------------ */
 
 static void trials_are_folded_by_majority(void **state)
 {
-    struct fixture *fixture = *state;
+    struct store_folder *fixture = *state;
     int64_t first, second;
     build_store(fixture->path, &first, &second);
     struct report_irt_store_summary summary;
     struct irt_responses *responses = read_or_fail(fixture->path, first, &summary);
 
     /* gamma and t4 only had infrastructure errors: no empty rows. */
-    assert_int_equal(irt_responses_subject_count(responses), 2);
-    assert_int_equal(irt_responses_item_count(responses), 3);
-    assert_int_equal(irt_responses_response_count(responses), 5);
+    assert_matrix_size(responses, 2, 3, 5);
     assert_string_equal(irt_responses_subject_id(responses, 0), "alpha");
     assert_string_equal(irt_responses_subject_id(responses, 1), "beta");
     size_t index;
@@ -223,13 +214,8 @@ static void trials_are_folded_by_majority(void **state)
     assert_int_equal(response_of(responses, "beta", "t2"), -1); /* only an error */
     assert_int_equal(response_of(responses, "beta", "t3"), 0);  /* 1 of 3 */
 
-    assert_int_equal(summary.runs, 1);
-    assert_int_equal(summary.episodes, 14);
-    assert_int_equal(summary.infrastructure_skipped, 4);
-    assert_int_equal(summary.responses, 5);
-    assert_int_equal(summary.aggregated_pairs, 3); /* alpha t1, alpha t2, beta t3 */
-    assert_int_equal(summary.aggregated_trials, 8);
-    assert_int_equal(summary.aggregated_ties, 1);
+    /* Aggregated pairs: alpha t1, alpha t2, beta t3. */
+    assert_summary(&summary, 1, 14, 4, 5, 3, 8, 1);
 
     struct buffer line = {0};
     assert_int_equal(report_irt_store_summary_format(&summary, &line), ASSAY_OK);
@@ -243,16 +229,14 @@ static void trials_are_folded_by_majority(void **state)
 
 static void every_run_or_one(void **state)
 {
-    struct fixture *fixture = *state;
+    struct store_folder *fixture = *state;
     int64_t first, second;
     build_store(fixture->path, &first, &second);
 
     /* Every run: alpha's t1 now has 5 scored trials, 2 passed -> 0. */
     struct report_irt_store_summary summary;
     struct irt_responses *responses = read_or_fail(fixture->path, 0, &summary);
-    assert_int_equal(irt_responses_subject_count(responses), 3);
-    assert_int_equal(irt_responses_item_count(responses), 4);
-    assert_int_equal(irt_responses_response_count(responses), 6);
+    assert_matrix_size(responses, 3, 4, 6);
     /* Oldest run first: run 1's agents and tasks come first. */
     assert_string_equal(irt_responses_subject_id(responses, 0), "alpha");
     assert_string_equal(irt_responses_subject_id(responses, 2), "delta");
@@ -260,35 +244,24 @@ static void every_run_or_one(void **state)
     assert_int_equal(response_of(responses, "alpha", "t1"), 0);
     assert_int_equal(response_of(responses, "delta", "t5"), 1);
     assert_int_equal(response_of(responses, "delta", "t1"), -1);
-    assert_int_equal(summary.runs, 2);
-    assert_int_equal(summary.episodes, 17);
-    assert_int_equal(summary.aggregated_pairs, 3);
-    assert_int_equal(summary.aggregated_trials, 10);
-    assert_int_equal(summary.aggregated_ties, 1);
+    assert_summary(&summary, 2, 17, UNCHECKED, UNCHECKED, 3, 10, 1);
     irt_responses_free(responses);
 
     /* Only run 2, through the sqlite: form of the location. */
     char location[160];
     snprintf(location, sizeof location, "sqlite:%s", fixture->path);
     responses = read_or_fail(location, second, &summary);
-    assert_int_equal(irt_responses_subject_count(responses), 2);
-    assert_int_equal(irt_responses_item_count(responses), 2);
-    assert_int_equal(irt_responses_response_count(responses), 2);
+    assert_matrix_size(responses, 2, 2, 2);
     assert_int_equal(response_of(responses, "alpha", "t1"), 0);
     assert_int_equal(response_of(responses, "delta", "t5"), 1);
     assert_int_equal(response_of(responses, "beta", "t3"), -1);
-    assert_int_equal(summary.runs, 1);
-    assert_int_equal(summary.episodes, 3);
-    assert_int_equal(summary.infrastructure_skipped, 0);
-    assert_int_equal(summary.aggregated_pairs, 1);
-    assert_int_equal(summary.aggregated_trials, 2);
-    assert_int_equal(summary.aggregated_ties, 0);
+    assert_summary(&summary, 1, 3, 0, UNCHECKED, 1, 2, 0);
     irt_responses_free(responses);
 }
 
 static void a_store_fit_is_finite(void **state)
 {
-    struct fixture *fixture = *state;
+    struct store_folder *fixture = *state;
     int64_t first, second;
     build_store(fixture->path, &first, &second);
     struct irt_responses *responses = read_or_fail(fixture->path, 0, NULL);
@@ -329,7 +302,7 @@ static void assert_refused(const char *location, long long run_id, int expected_
 
 static void bad_stores_give_clear_errors(void **state)
 {
-    struct fixture *fixture = *state;
+    struct store_folder *fixture = *state;
     char path[192];
 
     /* A missing file is reported, and not created. */
@@ -378,7 +351,7 @@ static void bad_stores_give_clear_errors(void **state)
 
 static void stores_are_told_from_pyirt_files(void **state)
 {
-    struct fixture *fixture = *state;
+    struct store_folder *fixture = *state;
     store_close(open_or_fail(fixture->path));
     assert_true(report_irt_input_is_store(fixture->path));
     assert_true(report_irt_input_is_store("sqlite:anything.db"));
@@ -405,7 +378,7 @@ static void stores_are_told_from_pyirt_files(void **state)
 
 static void allocation_failures_are_reported(void **state)
 {
-    struct fixture *fixture = *state;
+    struct store_folder *fixture = *state;
     int64_t first, second;
     build_store(fixture->path, &first, &second);
     int succeeded = 0;
@@ -430,12 +403,15 @@ static void allocation_failures_are_reported(void **state)
 int test_group_report_irt_store(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(trials_are_folded_by_majority, setup, teardown),
-        cmocka_unit_test_setup_teardown(every_run_or_one, setup, teardown),
-        cmocka_unit_test_setup_teardown(a_store_fit_is_finite, setup, teardown),
-        cmocka_unit_test_setup_teardown(bad_stores_give_clear_errors, setup, teardown),
-        cmocka_unit_test_setup_teardown(stores_are_told_from_pyirt_files, setup, teardown),
-        cmocka_unit_test_setup_teardown(allocation_failures_are_reported, setup, teardown),
+        cmocka_unit_test_setup_teardown(trials_are_folded_by_majority, setup,
+                                        store_folder_teardown),
+        cmocka_unit_test_setup_teardown(every_run_or_one, setup, store_folder_teardown),
+        cmocka_unit_test_setup_teardown(a_store_fit_is_finite, setup, store_folder_teardown),
+        cmocka_unit_test_setup_teardown(bad_stores_give_clear_errors, setup, store_folder_teardown),
+        cmocka_unit_test_setup_teardown(stores_are_told_from_pyirt_files, setup,
+                                        store_folder_teardown),
+        cmocka_unit_test_setup_teardown(allocation_failures_are_reported, setup,
+                                        store_folder_teardown),
     };
     return cmocka_run_group_tests_name("report_irt_store", tests, NULL, NULL);
 }

@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "core/buffer.h"
 #include "core/log.h"
@@ -20,48 +19,13 @@
 #include "stats/horizon.h"
 #include "stats/random.h"
 #include "test_list.h"
-
-#define assert_near(actual, expected, tolerance)                                                   \
-    assert_near_at((actual), (expected), (tolerance), #actual, __LINE__)
-
-static void assert_near_at(double actual, double expected, double tolerance, const char *text,
-                           int line)
-{
-    if (!(fabs(actual - expected) <= tolerance))
-        fail_msg("line %d: %s = %.17g, expected %.17g within %g", line, text, actual, expected,
-                 tolerance);
-}
+#include "test_support.h"
 
 /* ---- Temporary files ----------------------------------------------------- */
 
-static char directory[64];
-static char written[32][160];
-static size_t written_count;
-
 static int make_directory(void **state)
 {
-    snprintf(directory, sizeof directory, "/tmp/assay-stats-horizon-XXXXXX");
-    return mkdtemp(directory) == NULL ? -1 : 0;
-}
-
-static int remove_directory(void **state)
-{
-    for (size_t index = 0; index < written_count; index++)
-        unlink(written[index]);
-    written_count = 0;
-    return rmdir(directory);
-}
-
-static const char *write_file(const char *name, const char *text)
-{
-    assert_true(written_count < 32);
-    char *path = written[written_count++];
-    snprintf(path, sizeof written[0], "%s/%s", directory, name);
-    FILE *stream = fopen(path, "wb");
-    assert_non_null(stream);
-    assert_int_equal(fwrite(text, 1, strlen(text), stream), strlen(text));
-    assert_int_equal(fclose(stream), 0);
-    return path;
+    return temp_folder_make("/tmp/assay-stats-horizon-XXXXXX", 32);
 }
 
 static void assert_minutes_rejected(const char *name, const char *text, const char *location,
@@ -69,8 +33,9 @@ static void assert_minutes_rejected(const char *name, const char *text, const ch
 {
     struct horizon_minutes *minutes = (struct horizon_minutes *)1;
     struct assay_error error = {0};
-    assert_int_equal(horizon_minutes_read(write_file(name, text), NULL, &minutes, NULL, &error),
-                     ASSAY_ERR_INVALID);
+    assert_int_equal(
+        horizon_minutes_read(temp_file_write(name, text), NULL, &minutes, NULL, &error),
+        ASSAY_ERR_INVALID);
     assert_null(minutes);
     if (strstr(error.message, location) == NULL || strstr(error.message, words) == NULL)
         fail_msg("message \"%s\" lacks \"%s\" or \"%s\"", error.message, location, words);
@@ -83,7 +48,7 @@ static void minutes_reader_accepts_integers_reals_and_extra_members(void **state
     struct horizon_minutes *minutes;
     struct horizon_minutes_report report;
     struct assay_error error = {0};
-    const char *path = write_file(
+    const char *path = temp_file_write(
         "times.jsonl", "{\"task_id\": \"a/1\", \"human_minutes\": 30}\n"
                        "\n"
                        "{\"task_id\": \"a/2\", \"human_minutes\": 0.25, \"source\": \"x\"}"
@@ -134,9 +99,10 @@ static void minutes_reader_can_skip_nonpositive_times(void **state)
     struct horizon_minutes *minutes;
     struct horizon_minutes_report report;
     struct assay_error error = {0};
-    const char *path = write_file("skip.jsonl", "{\"task_id\": \"a\", \"human_minutes\": 0}\n"
-                                                "{\"task_id\": \"b\", \"human_minutes\": -1}\n"
-                                                "{\"task_id\": \"c\", \"human_minutes\": 5}\n");
+    const char *path =
+        temp_file_write("skip.jsonl", "{\"task_id\": \"a\", \"human_minutes\": 0}\n"
+                                      "{\"task_id\": \"b\", \"human_minutes\": -1}\n"
+                                      "{\"task_id\": \"c\", \"human_minutes\": 5}\n");
     assert_int_equal(horizon_minutes_read(path, &options, &minutes, &report, &error), ASSAY_OK);
     log_set_level(level);
     assert_int_equal(report.nonpositive_skipped, 2);
@@ -331,7 +297,7 @@ static void anchoring_finds_an_exact_line(void **state)
     struct horizon_minutes *minutes;
     struct assay_error error = {0};
     assert_int_equal(
-        horizon_minutes_read(write_file("line.jsonl", text), NULL, &minutes, NULL, &error),
+        horizon_minutes_read(temp_file_write("line.jsonl", text), NULL, &minutes, NULL, &error),
         ASSAY_OK);
     struct horizon_anchor anchor;
     assert_int_equal(
@@ -402,9 +368,9 @@ static void table_estimates_every_agent_and_formats_it(void **state)
     irt_responses_builder_free(builder);
     struct horizon_minutes *minutes;
     struct assay_error error = {0};
-    assert_int_equal(
-        horizon_minutes_read(write_file("table.jsonl", text.data), NULL, &minutes, NULL, &error),
-        ASSAY_OK);
+    assert_int_equal(horizon_minutes_read(temp_file_write("table.jsonl", text.data), NULL, &minutes,
+                                          NULL, &error),
+                     ASSAY_OK);
     buffer_free(&text);
     struct horizon_options options;
     horizon_options_default(&options);
@@ -446,9 +412,10 @@ static void table_estimates_every_agent_and_formats_it(void **state)
  * (jansson gets libc's allocator meanwhile, as in test_stats_irt.c). */
 static void horizons_survive_every_allocation_failure(void **state)
 {
-    const char *path = write_file("oom.jsonl", "{\"task_id\": \"f/a\", \"human_minutes\": 1}\n"
-                                               "{\"task_id\": \"f/b\", \"human_minutes\": 4}\n"
-                                               "{\"task_id\": \"g\", \"human_minutes\": 16}\n");
+    const char *path =
+        temp_file_write("oom.jsonl", "{\"task_id\": \"f/a\", \"human_minutes\": 1}\n"
+                                     "{\"task_id\": \"f/b\", \"human_minutes\": 4}\n"
+                                     "{\"task_id\": \"g\", \"human_minutes\": 16}\n");
     double discrimination[3] = {1, 1, 1}, difficulty[3] = {-1, 0, 1}, ability[4] = {-1, 0, 1, 2};
     struct irt_responses *responses;
     assert_int_equal(
@@ -499,5 +466,5 @@ int test_group_stats_horizon(void)
         cmocka_unit_test(table_estimates_every_agent_and_formats_it),
         cmocka_unit_test(horizons_survive_every_allocation_failure),
     };
-    return cmocka_run_group_tests_name("stats_horizon", tests, make_directory, remove_directory);
+    return cmocka_run_group_tests_name("stats_horizon", tests, make_directory, temp_folder_remove);
 }

@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "core/buffer.h"
 #include "core/log.h"
@@ -22,50 +21,13 @@
 #include "stats/irt_internal.h"
 #include "stats/random.h"
 #include "test_list.h"
+#include "test_support.h"
 
 /* ---- Temporary files ----------------------------------------------------- */
 
-/* cmocka's assert_float_equal works in float; these checks need double. */
-#define assert_near(actual, expected, tolerance)                                                   \
-    assert_near_at((actual), (expected), (tolerance), #actual, __LINE__)
-
-static void assert_near_at(double actual, double expected, double tolerance, const char *text,
-                           int line)
-{
-    if (!(fabs(actual - expected) <= tolerance))
-        fail_msg("line %d: %s = %.17g, expected %.17g within %g", line, text, actual, expected,
-                 tolerance);
-}
-
-static char directory[64];
-static char written[64][160];
-static size_t written_count;
-
 static int make_directory(void **state)
 {
-    snprintf(directory, sizeof directory, "/tmp/assay-stats-irt-XXXXXX");
-    return mkdtemp(directory) == NULL ? -1 : 0;
-}
-
-static int remove_directory(void **state)
-{
-    for (size_t index = 0; index < written_count; index++)
-        unlink(written[index]);
-    written_count = 0;
-    return rmdir(directory);
-}
-
-/* Writes `text` to DIRECTORY/name and returns the path (static storage). */
-static const char *write_file(const char *name, const char *text)
-{
-    assert_true(written_count < 64);
-    char *path = written[written_count++];
-    snprintf(path, sizeof written[0], "%s/%s", directory, name);
-    FILE *stream = fopen(path, "wb");
-    assert_non_null(stream);
-    assert_int_equal(fwrite(text, 1, strlen(text), stream), strlen(text));
-    assert_int_equal(fclose(stream), 0);
-    return path;
+    return temp_folder_make("/tmp/assay-stats-irt-XXXXXX", 64);
 }
 
 /* Reads `text` as a py-irt file named `name`; returns the status and leaves
@@ -74,7 +36,7 @@ static int read_text(const char *name, const char *text, struct irt_responses **
                      struct irt_read_report *report, struct assay_error *error)
 {
     memset(error, 0, sizeof *error);
-    return irt_responses_read_pyirt(write_file(name, text), responses, report, error);
+    return irt_responses_read_pyirt(temp_file_write(name, text), responses, report, error);
 }
 
 static void assert_rejected(const char *name, const char *text, const char *expected_location,
@@ -407,20 +369,35 @@ static void fit_rejects_bad_options(void **state)
     irt_responses_free(responses);
 }
 
+/* Every response simulated (rate 1) on evenly spaced parameters: item i
+ * has discrimination first + i / discrimination_divisor and difficulty
+ * i / difficulty_divisor - difficulty_shift; subject s has ability
+ * s / ability_divisor - 2. */
+static struct irt_responses *simulate_ladder(size_t items, double first,
+                                             double discrimination_divisor,
+                                             double difficulty_divisor, double difficulty_shift,
+                                             size_t subjects, double ability_divisor, uint64_t seed)
+{
+    enum { MOST_ITEMS = 30, MOST_SUBJECTS = 200 };
+    double discrimination[MOST_ITEMS], difficulty[MOST_ITEMS], ability[MOST_SUBJECTS];
+    assert_true(items <= MOST_ITEMS && subjects <= MOST_SUBJECTS);
+    for (size_t item = 0; item < items; item++) {
+        discrimination[item] = first + item / discrimination_divisor;
+        difficulty[item] = item / difficulty_divisor - difficulty_shift;
+    }
+    for (size_t subject = 0; subject < subjects; subject++)
+        ability[subject] = subject / ability_divisor - 2.0;
+    struct irt_responses *responses;
+    assert_int_equal(irt_responses_simulate(discrimination, difficulty, items, ability, subjects,
+                                            1.0, seed, &responses),
+                     ASSAY_OK);
+    return responses;
+}
+
 /* Stopped early, a fit says so: not an error, but flagged items. */
 static void reports_items_that_did_not_converge(void **state)
 {
-    double discrimination[30], difficulty[30], ability[200];
-    for (int item = 0; item < 30; item++) {
-        discrimination[item] = 0.5 + item / 20.0;
-        difficulty[item] = item / 10.0 - 1.5;
-    }
-    for (int subject = 0; subject < 200; subject++)
-        ability[subject] = subject / 50.0 - 2.0;
-    struct irt_responses *responses;
-    assert_int_equal(
-        irt_responses_simulate(discrimination, difficulty, 30, ability, 200, 1.0, 8, &responses),
-        ASSAY_OK);
+    struct irt_responses *responses = simulate_ladder(30, 0.5, 20.0, 10.0, 1.5, 200, 50.0, 8);
     struct irt_options options;
     irt_options_default(&options);
     options.max_iterations = 2;
@@ -462,17 +439,7 @@ static void record_progress(void *context, size_t iteration, double change)
  * and last change agree with what it saw. */
 static void progress_is_reported_every_iteration(void **state)
 {
-    double discrimination[20], difficulty[20], ability[100];
-    for (int item = 0; item < 20; item++) {
-        discrimination[item] = 0.8 + item / 40.0;
-        difficulty[item] = item / 8.0 - 1.2;
-    }
-    for (int subject = 0; subject < 100; subject++)
-        ability[subject] = subject / 25.0 - 2.0;
-    struct irt_responses *responses;
-    assert_int_equal(
-        irt_responses_simulate(discrimination, difficulty, 20, ability, 100, 1.0, 3, &responses),
-        ASSAY_OK);
+    struct irt_responses *responses = simulate_ladder(20, 0.8, 40.0, 8.0, 1.2, 100, 25.0, 3);
     for (size_t limit = 3; limit <= 1000; limit += 997) {
         struct irt_options options;
         irt_options_default(&options);
@@ -764,10 +731,10 @@ static void reading_and_fitting_survive_every_allocation_failure(void **state)
     json_free_t saved_free;
     json_get_alloc_funcs(&saved_malloc, &saved_free);
     json_set_alloc_funcs(malloc, free);
-    const char *path =
-        write_file("oom.jsonl", "{\"subject_id\": \"a\", \"responses\": {\"x\": 1, \"y\": 0}}\n"
-                                "{\"subject_id\": \"b\", \"responses\": {\"x\": 0, \"z\": 1}}\n"
-                                "{\"subject_id\": \"c\", \"responses\": {\"y\": 1, \"z\": 1}}\n");
+    const char *path = temp_file_write(
+        "oom.jsonl", "{\"subject_id\": \"a\", \"responses\": {\"x\": 1, \"y\": 0}}\n"
+                     "{\"subject_id\": \"b\", \"responses\": {\"x\": 0, \"z\": 1}}\n"
+                     "{\"subject_id\": \"c\", \"responses\": {\"y\": 1, \"z\": 1}}\n");
     long baseline = assay_memory_live_allocations();
     int succeeded = 0;
     for (long failure = 0; failure < 400 && !succeeded; failure++) {
@@ -814,5 +781,5 @@ int test_group_stats_irt(void)
         cmocka_unit_test(outputs_table_json_and_csv),
         cmocka_unit_test(reading_and_fitting_survive_every_allocation_failure),
     };
-    return cmocka_run_group_tests_name("stats_irt", tests, make_directory, remove_directory);
+    return cmocka_run_group_tests_name("stats_irt", tests, make_directory, temp_folder_remove);
 }

@@ -9,7 +9,6 @@
 #include <cmocka.h>
 
 #include <fcntl.h>
-#include <ftw.h>
 #include <jansson.h>
 #include <math.h>
 #include <signal.h>
@@ -17,7 +16,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -25,51 +23,11 @@
 #include "core/memory.h"
 #include "store/store.h"
 #include "test_list.h"
-
-struct fixture {
-    char folder[64];
-    char path[128];
-    long live_allocations;
-};
-
-static int remove_entry(const char *path, const struct stat *information, int type,
-                        struct FTW *walk)
-{
-    return remove(path);
-}
+#include "test_support.h"
 
 static int setup(void **state)
 {
-    struct fixture *fixture = calloc(1, sizeof *fixture);
-    snprintf(fixture->folder, sizeof fixture->folder, "/tmp/assay-store-XXXXXX");
-    if (mkdtemp(fixture->folder) == NULL)
-        return -1;
-    snprintf(fixture->path, sizeof fixture->path, "%s/assay.db", fixture->folder);
-    fixture->live_allocations = assay_memory_live_allocations();
-    *state = fixture;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    struct fixture *fixture = *state;
-    long leaked = assay_memory_live_allocations() - fixture->live_allocations;
-    nftw(fixture->folder, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
-    free(fixture);
-    if (leaked != 0) {
-        fprintf(stderr, "store: %ld allocations leaked\n", leaked);
-        return -1;
-    }
-    return 0;
-}
-
-static struct store *open_or_fail(const char *path)
-{
-    struct store *store = NULL;
-    struct assay_error error = {0};
-    if (store_open(path, &store, &error) != ASSAY_OK)
-        fail_msg("store_open(%s): %s", path, error.message);
-    return store;
+    return store_folder_setup(state, "/tmp/assay-store-XXXXXX", "store");
 }
 
 static int64_t create_run(struct store *store, const char *const *roles, size_t role_count)
@@ -152,6 +110,31 @@ static void record_or_fail(struct store *store, struct store_episode *episode)
     assert_true(episode->id > 0);
 }
 
+/* Makes `count` trace rows labelled `label` (see make_trace) in the
+ * caller's arrays and hangs them on the episode. */
+static void attach_trace(struct store_episode *episode, struct store_trace_entry *entries,
+                         char (*payloads)[96], size_t count, const char *label)
+{
+    make_trace(entries, payloads, count, label);
+    episode->trace = entries;
+    episode->trace_count = count;
+}
+
+/* Records sample_episode(run_id, role, task_id, trial) with `rows` trace
+ * rows (at most 8) labelled `label`; returns the episode's id. */
+static int64_t record_traced(struct store *store, int64_t run_id, const char *role,
+                             const char *task_id, int64_t trial, size_t rows, const char *label)
+{
+    enum { MOST_ROWS = 8 };
+    struct store_trace_entry trace[MOST_ROWS];
+    char payloads[MOST_ROWS][96];
+    assert_true(rows <= MOST_ROWS);
+    struct store_episode episode = sample_episode(run_id, role, task_id, trial);
+    attach_trace(&episode, trace, payloads, rows, label);
+    record_or_fail(store, &episode);
+    return episode.id;
+}
+
 static size_t count_episodes(struct store *store, int64_t run_id, const char *role)
 {
     struct store_episode_iterator *iterator = NULL;
@@ -195,7 +178,7 @@ static int count_trace_row(void *context, const struct store_trace_entry *entry)
  * generation changes once it ends. */
 static void snapshots_hold_still_while_others_write(void **state)
 {
-    struct fixture *fixture = *state;
+    struct store_folder *fixture = *state;
     struct store *writer = open_or_fail(fixture->path);
     struct store *reader = open_or_fail(fixture->path);
     const char *roles[] = {"oracle"};
@@ -224,7 +207,7 @@ static void snapshots_hold_still_while_others_write(void **state)
  * keeps its episodes, and then records parts. */
 static void version_one_files_are_upgraded(void **state)
 {
-    struct fixture *fixture = *state;
+    struct store_folder *fixture = *state;
     struct store *store = open_or_fail(fixture->path);
     const char *roles[] = {"oracle"};
     int64_t run_id = create_run(store, roles, 1);
@@ -262,7 +245,7 @@ static void version_one_files_are_upgraded(void **state)
 
 static void schema_is_created_and_survives_reopening(void **state)
 {
-    struct fixture *fixture = *state;
+    struct store_folder *fixture = *state;
     struct store *store = open_or_fail(fixture->path);
     assert_string_equal(store_backend_name(store), "sqlite");
     int version = 0;
@@ -300,19 +283,12 @@ static void schema_is_created_and_survives_reopening(void **state)
 
 static void episodes_and_traces_read_back(void **state)
 {
-    struct fixture *fixture = *state;
+    struct store_folder *fixture = *state;
     struct store *store = open_or_fail(fixture->path);
     const char *roles[] = {"oracle", "random"};
     int64_t run_id = create_run(store, roles, 2);
 
-    struct store_trace_entry trace[6];
-    char payloads[6][96];
-    make_trace(trace, payloads, 6, "task-a");
-    struct store_episode episode = sample_episode(run_id, "oracle", "task-a", 0);
-    episode.trace = trace;
-    episode.trace_count = 6;
-    record_or_fail(store, &episode);
-    int64_t first_id = episode.id;
+    int64_t first_id = record_traced(store, run_id, "oracle", "task-a", 0, 6, "task-a");
 
     struct store_episode failed = sample_episode(run_id, "random", "task-a", 0);
     failed.score = 0;
@@ -418,17 +394,15 @@ static double seconds_now(void)
  * figures for the report. */
 static void long_traces_are_paginated(void **state)
 {
-    struct fixture *fixture = *state;
+    struct store_folder *fixture = *state;
     struct store *store = open_or_fail(fixture->path);
     const char *roles[] = {"subject"};
     int64_t run_id = create_run(store, roles, 1);
     enum { LONG_TRACE = 10000, EPISODES = 200, ROWS = 20 };
     struct store_trace_entry *trace = calloc(LONG_TRACE, sizeof *trace);
     char(*payloads)[96] = calloc(LONG_TRACE, sizeof *payloads);
-    make_trace(trace, payloads, LONG_TRACE, "long-task");
     struct store_episode episode = sample_episode(run_id, "subject", "long-task", 0);
-    episode.trace = trace;
-    episode.trace_count = LONG_TRACE;
+    attach_trace(&episode, trace, payloads, LONG_TRACE, "long-task");
     double started = seconds_now();
     record_or_fail(store, &episode);
     double long_seconds = seconds_now() - started;
@@ -466,24 +440,17 @@ static void long_traces_are_paginated(void **state)
 
 static void an_episode_is_never_recorded_twice(void **state)
 {
-    struct fixture *fixture = *state;
+    struct store_folder *fixture = *state;
     struct store *store = open_or_fail(fixture->path);
     const char *roles[] = {"subject"};
     int64_t run_id = create_run(store, roles, 1);
-    struct store_trace_entry trace[3];
-    char payloads[3][96];
-    make_trace(trace, payloads, 3, "first");
-    struct store_episode episode = sample_episode(run_id, "subject", "task-a", 1);
-    episode.trace = trace;
-    episode.trace_count = 3;
-    record_or_fail(store, &episode);
-    int64_t original_id = episode.id;
+    int64_t original_id = record_traced(store, run_id, "subject", "task-a", 1, 3, "first");
 
-    make_trace(trace, payloads, 2, "second");
+    struct store_trace_entry trace[2];
+    char payloads[2][96];
     struct store_episode again = sample_episode(run_id, "subject", "task-a", 1);
     again.score = 0.1;
-    again.trace = trace;
-    again.trace_count = 2;
+    attach_trace(&again, trace, payloads, 2, "second");
     struct assay_error error = {0};
     assert_int_equal(store_episode_record(store, &again, &error), ASSAY_ERR_STATE);
     assert_int_equal(error.status, ASSAY_ERR_STATE);
@@ -506,7 +473,7 @@ static void an_episode_is_never_recorded_twice(void **state)
 
 static void resume_finds_the_missing_episodes(void **state)
 {
-    struct fixture *fixture = *state;
+    struct store_folder *fixture = *state;
     struct store *store = open_or_fail(fixture->path);
     const char *roles[] = {"oracle", "random"};
     int64_t run_id = create_run(store, roles, 2);
@@ -545,7 +512,7 @@ static void resume_finds_the_missing_episodes(void **state)
 
 static void runs_export_as_json_and_csv(void **state)
 {
-    struct fixture *fixture = *state;
+    struct store_folder *fixture = *state;
     struct store *store = open_or_fail(fixture->path);
     const char *roles[] = {"oracle", "random"};
     int64_t first_run = create_run(store, roles, 2);
@@ -629,7 +596,7 @@ static int stop_at_first_run(void *context, const struct store_run *run)
 
 static void runs_are_listed_newest_first(void **state)
 {
-    struct fixture *fixture = *state;
+    struct store_folder *fixture = *state;
     struct store *store = open_or_fail(fixture->path);
     const char *roles[] = {"subject"};
     create_run(store, roles, 1);
@@ -664,7 +631,7 @@ static void expect_open_failure(const char *path, int status, const char *fragme
 
 static void bad_files_give_clear_errors(void **state)
 {
-    struct fixture *fixture = *state;
+    struct store_folder *fixture = *state;
     char path[256];
 
     snprintf(path, sizeof path, "%s/notes.txt", fixture->folder);
@@ -709,7 +676,7 @@ static void bad_files_give_clear_errors(void **state)
 
 static void bad_episodes_are_refused_whole(void **state)
 {
-    struct fixture *fixture = *state;
+    struct store_folder *fixture = *state;
     struct store *store = open_or_fail(fixture->path);
     const char *roles[] = {"subject"};
     int64_t run_id = create_run(store, roles, 1);
@@ -736,11 +703,9 @@ static void bad_episodes_are_refused_whole(void **state)
     /* the fourth trace row is broken: nothing of the episode is kept */
     struct store_trace_entry trace[5];
     char payloads[5][96];
-    make_trace(trace, payloads, 5, "task-a");
-    trace[3].payload_json = "{\"unterminated\":";
     episode = sample_episode(run_id, "subject", "task-a", 0);
-    episode.trace = trace;
-    episode.trace_count = 5;
+    attach_trace(&episode, trace, payloads, 5, "task-a");
+    trace[3].payload_json = "{\"unterminated\":";
     assert_int_equal(store_episode_record(store, &episode, &error), ASSAY_ERR_INVALID);
     assert_non_null(strstr(error.message, "trace row 3"));
     assert_int_equal(count_episodes(store, run_id, NULL), 0);
@@ -837,11 +802,9 @@ static void crash_child(const char *path, int64_t run_id, int progress, int tole
     for (size_t index = 0; index < CRASH_PLANNED; index++) {
         if (!missing[index])
             continue;
-        make_trace(trace, payloads, CRASH_ROWS, plan[index].task_id);
         struct store_episode episode = sample_episode(run_id, plan[index].participant_role,
                                                       plan[index].task_id, plan[index].trial);
-        episode.trace = trace;
-        episode.trace_count = CRASH_ROWS;
+        attach_trace(&episode, trace, payloads, CRASH_ROWS, plan[index].task_id);
         struct assay_error error = {0};
         int status = store_episode_record(store, &episode, &error);
         if (status == ASSAY_ERR_STATE && tolerate_duplicates)
@@ -910,7 +873,7 @@ static size_t check_store_is_consistent(const char *path, int64_t run_id)
 
 static void killed_writers_leave_whole_unique_episodes(void **state)
 {
-    struct fixture *fixture = *state;
+    struct store_folder *fixture = *state;
     struct store *store = open_or_fail(fixture->path);
     int64_t run_id = create_run(store, crash_roles, 2);
     store_close(store); /* never carry an SQLite handle across fork() */
@@ -983,7 +946,7 @@ static void killed_writers_leave_whole_unique_episodes(void **state)
  * transaction, so the next open finds either no schema or all of it. */
 static void killed_while_creating_the_schema(void **state)
 {
-    struct fixture *fixture = *state;
+    struct store_folder *fixture = *state;
     unsigned int seed = 7;
     for (int attempt = 0; attempt < 6; attempt++) {
         char path[160];
@@ -1014,7 +977,7 @@ static void killed_while_creating_the_schema(void **state)
  * ASSAY_ERR_STATE, and every episode ends up recorded exactly once. */
 static void concurrent_writers_never_record_twice(void **state)
 {
-    struct fixture *fixture = *state;
+    struct store_folder *fixture = *state;
     struct store *store = open_or_fail(fixture->path);
     int64_t run_id = create_run(store, crash_roles, 2);
     store_close(store);
@@ -1039,17 +1002,11 @@ static void concurrent_writers_never_record_twice(void **state)
  * nothing (teardown counts). */
 static void exports_survive_allocation_failures(void **state)
 {
-    struct fixture *fixture = *state;
+    struct store_folder *fixture = *state;
     struct store *store = open_or_fail(fixture->path);
     const char *roles[] = {"oracle"};
     int64_t run_id = create_run(store, roles, 1);
-    struct store_trace_entry trace[4];
-    char payloads[4][96];
-    make_trace(trace, payloads, 4, "task-a");
-    struct store_episode episode = sample_episode(run_id, "oracle", "task-a", 0);
-    episode.trace = trace;
-    episode.trace_count = 4;
-    record_or_fail(store, &episode);
+    int64_t episode_id = record_traced(store, run_id, "oracle", "task-a", 0, 4, "task-a");
     int succeeded = 0;
     for (long failing = 0; failing < 200 && !succeeded; failing++) {
         struct buffer out = {0};
@@ -1058,7 +1015,7 @@ static void exports_survive_allocation_failures(void **state)
         assay_memory_fail_after(failing);
         int status = store_export_run(
             store, run_id, failing % 2 == 0 ? STORE_EXPORT_JSON : STORE_EXPORT_CSV, &out, &error);
-        int trace_status = store_trace_json(store, episode.id, 0, 10, &out, &error);
+        int trace_status = store_trace_json(store, episode_id, 0, 10, &out, &error);
         assay_memory_fail_after(-1);
         if (status == ASSAY_OK && trace_status == ASSAY_OK)
             succeeded = 1;
@@ -1081,23 +1038,33 @@ static void exports_survive_allocation_failures(void **state)
 int test_group_store(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(schema_is_created_and_survives_reopening, setup, teardown),
-        cmocka_unit_test_setup_teardown(version_one_files_are_upgraded, setup, teardown),
-        cmocka_unit_test_setup_teardown(snapshots_hold_still_while_others_write, setup, teardown),
-        cmocka_unit_test_setup_teardown(episodes_and_traces_read_back, setup, teardown),
-        cmocka_unit_test_setup_teardown(long_traces_are_paginated, setup, teardown),
-        cmocka_unit_test_setup_teardown(an_episode_is_never_recorded_twice, setup, teardown),
-        cmocka_unit_test_setup_teardown(resume_finds_the_missing_episodes, setup, teardown),
-        cmocka_unit_test_setup_teardown(runs_export_as_json_and_csv, setup, teardown),
-        cmocka_unit_test_setup_teardown(runs_are_listed_newest_first, setup, teardown),
-        cmocka_unit_test_setup_teardown(bad_files_give_clear_errors, setup, teardown),
-        cmocka_unit_test_setup_teardown(bad_episodes_are_refused_whole, setup, teardown),
+        cmocka_unit_test_setup_teardown(schema_is_created_and_survives_reopening, setup,
+                                        store_folder_teardown),
+        cmocka_unit_test_setup_teardown(version_one_files_are_upgraded, setup,
+                                        store_folder_teardown),
+        cmocka_unit_test_setup_teardown(snapshots_hold_still_while_others_write, setup,
+                                        store_folder_teardown),
+        cmocka_unit_test_setup_teardown(episodes_and_traces_read_back, setup,
+                                        store_folder_teardown),
+        cmocka_unit_test_setup_teardown(long_traces_are_paginated, setup, store_folder_teardown),
+        cmocka_unit_test_setup_teardown(an_episode_is_never_recorded_twice, setup,
+                                        store_folder_teardown),
+        cmocka_unit_test_setup_teardown(resume_finds_the_missing_episodes, setup,
+                                        store_folder_teardown),
+        cmocka_unit_test_setup_teardown(runs_export_as_json_and_csv, setup, store_folder_teardown),
+        cmocka_unit_test_setup_teardown(runs_are_listed_newest_first, setup, store_folder_teardown),
+        cmocka_unit_test_setup_teardown(bad_files_give_clear_errors, setup, store_folder_teardown),
+        cmocka_unit_test_setup_teardown(bad_episodes_are_refused_whole, setup,
+                                        store_folder_teardown),
         cmocka_unit_test(error_classes_know_their_side),
         cmocka_unit_test_setup_teardown(killed_writers_leave_whole_unique_episodes, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(killed_while_creating_the_schema, setup, teardown),
-        cmocka_unit_test_setup_teardown(concurrent_writers_never_record_twice, setup, teardown),
-        cmocka_unit_test_setup_teardown(exports_survive_allocation_failures, setup, teardown),
+                                        store_folder_teardown),
+        cmocka_unit_test_setup_teardown(killed_while_creating_the_schema, setup,
+                                        store_folder_teardown),
+        cmocka_unit_test_setup_teardown(concurrent_writers_never_record_twice, setup,
+                                        store_folder_teardown),
+        cmocka_unit_test_setup_teardown(exports_survive_allocation_failures, setup,
+                                        store_folder_teardown),
     };
     return cmocka_run_group_tests_name("store", tests, NULL, NULL);
 }
