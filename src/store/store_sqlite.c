@@ -195,20 +195,129 @@ static void rollback(struct sqlite_store *store)
         sqlite3_exec(store->database, "ROLLBACK", NULL, NULL, NULL);
 }
 
+/* Binding helpers: NULL text and "not reported" numbers become SQL NULL. */
+static int bind_text(sqlite3_stmt *statement, int column, const char *text)
+{
+    if (text == NULL)
+        return sqlite3_bind_null(statement, column);
+    return sqlite3_bind_text(statement, column, text, -1, SQLITE_STATIC);
+}
+
+static int bind_time(sqlite3_stmt *statement, int column, int64_t value)
+{
+    return value > 0 ? sqlite3_bind_int64(statement, column, value)
+                     : sqlite3_bind_null(statement, column);
+}
+
+static int bind_count(sqlite3_stmt *statement, int column, int64_t value)
+{
+    return value >= 0 ? sqlite3_bind_int64(statement, column, value)
+                      : sqlite3_bind_null(statement, column);
+}
+
+static const char *column_text(sqlite3_stmt *statement, int column)
+{
+    return (const char *)sqlite3_column_text(statement, column);
+}
+
+static int64_t column_count(sqlite3_stmt *statement, int column)
+{
+    return sqlite3_column_type(statement, column) == SQLITE_NULL
+               ? -1
+               : sqlite3_column_int64(statement, column);
+}
+
+/* Statement helpers. `doing` words every failure ("results store PATH:
+ * DOING: ..."), so a query states what it is for once. A statement from
+ * prepare() is the caller's to finalize; a cached one (store->statements)
+ * is only reset, so its compiled plan is kept. */
+static int prepare(struct sqlite_store *store, const char *sql, const char *doing,
+                   sqlite3_stmt **statement, struct assay_error *error)
+{
+    int result = sqlite3_prepare_v2(store->database, sql, -1, statement, NULL);
+    if (result != SQLITE_OK)
+        return sqlite_failure(store, result, doing, error);
+    return ASSAY_OK;
+}
+
+/* 1 for a row, 0 when there are no more, or a negative code. */
+static int step_row(struct sqlite_store *store, sqlite3_stmt *statement, const char *doing,
+                    struct assay_error *error)
+{
+    int result = sqlite3_step(statement);
+    if (result == SQLITE_ROW)
+        return 1;
+    if (result == SQLITE_DONE)
+        return 0;
+    return sqlite_failure(store, result, doing, error);
+}
+
+/* For a statement that always yields a row: no row at all is a failure. */
+static int step_one_row(struct sqlite_store *store, sqlite3_stmt *statement, const char *doing,
+                        struct assay_error *error)
+{
+    int result = sqlite3_step(statement);
+    return result == SQLITE_ROW ? ASSAY_OK : sqlite_failure(store, result, doing, error);
+}
+
+/* Makes a cached statement ready for its next use; bindings are cleared so
+ * no borrowed text outlives the call that bound it. */
+static void release_cached(sqlite3_stmt *statement)
+{
+    sqlite3_reset(statement);
+    sqlite3_clear_bindings(statement);
+}
+
+/* 1 when `sql` (with ?1 = id) yields a row, 0 when not, or a negative code. */
+static int id_exists(struct sqlite_store *store, const char *sql, int64_t id, const char *doing,
+                     struct assay_error *error)
+{
+    sqlite3_stmt *statement = NULL;
+    int status = prepare(store, sql, doing, &statement, error);
+    if (status != ASSAY_OK)
+        return status;
+    sqlite3_bind_int64(statement, 1, id);
+    status = step_row(store, statement, doing, error);
+    sqlite3_finalize(statement);
+    return status;
+}
+
+static int no_such_run(struct sqlite_store *store, int64_t run_id, struct assay_error *error)
+{
+    return assay_error_set(error, ASSAY_ERR_NOT_FOUND, "there is no run %lld in %s",
+                           (long long)run_id, store->path);
+}
+
+static int no_such_episode(struct sqlite_store *store, int64_t episode_id,
+                           struct assay_error *error)
+{
+    return assay_error_set(error, ASSAY_ERR_NOT_FOUND, "there is no episode %lld in %s",
+                           (long long)episode_id, store->path);
+}
+
+/* Steps a write statement to completion and resets it. */
+static int step_write(struct sqlite_store *store, sqlite3_stmt *statement, const char *doing,
+                      struct assay_error *error)
+{
+    int result = sqlite3_step(statement);
+    int status = ASSAY_OK;
+    if (result != SQLITE_DONE)
+        status = sqlite_failure(store, result, doing, error);
+    release_cached(statement);
+    return status;
+}
+
 static int query_integer(struct sqlite_store *store, const char *sql, int64_t *value,
                          struct assay_error *error)
 {
     sqlite3_stmt *statement = NULL;
-    int result = sqlite3_prepare_v2(store->database, sql, -1, &statement, NULL);
-    if (result != SQLITE_OK)
-        return sqlite_failure(store, result, "reading the schema", error);
-    result = sqlite3_step(statement);
-    *value = result == SQLITE_ROW ? sqlite3_column_int64(statement, 0) : 0;
-    int status = ASSAY_OK;
-    if (result != SQLITE_ROW && result != SQLITE_DONE)
-        status = sqlite_failure(store, result, "reading the schema", error);
+    int status = prepare(store, sql, "reading the schema", &statement, error);
+    if (status != ASSAY_OK)
+        return status;
+    status = step_row(store, statement, "reading the schema", error);
+    *value = status == 1 ? sqlite3_column_int64(statement, 0) : 0;
     sqlite3_finalize(statement);
-    return status;
+    return status < 0 ? status : ASSAY_OK;
 }
 
 static int read_schema_version(struct sqlite_store *store, int *version, struct assay_error *error)
@@ -227,19 +336,17 @@ static int read_schema_version(struct sqlite_store *store, int *version, struct 
 static int note_migration(struct sqlite_store *store, const struct migration *migration,
                           struct assay_error *error)
 {
+    const char *doing = "noting a schema migration";
     sqlite3_stmt *statement = NULL;
-    int result = sqlite3_prepare_v2(store->database,
-                                    "INSERT INTO store_migrations VALUES (?1, ?2, datetime('now'))",
-                                    -1, &statement, NULL);
-    if (result != SQLITE_OK)
-        return sqlite_failure(store, result, "noting a schema migration", error);
+    int status = prepare(store, "INSERT INTO store_migrations VALUES (?1, ?2, datetime('now'))",
+                         doing, &statement, error);
+    if (status != ASSAY_OK)
+        return status;
     sqlite3_bind_int(statement, 1, migration->version);
     sqlite3_bind_text(statement, 2, migration->description, -1, SQLITE_STATIC);
-    result = sqlite3_step(statement);
+    status = step_write(store, statement, doing, error);
     sqlite3_finalize(statement);
-    if (result != SQLITE_DONE)
-        return sqlite_failure(store, result, "noting a schema migration", error);
-    return ASSAY_OK;
+    return status;
 }
 
 /* Brings the schema up to STORE_SCHEMA_VERSION. BEGIN IMMEDIATE takes the
@@ -353,16 +460,14 @@ static int sqlite_open(const char *path, struct store **out, struct assay_error 
     if (status != ASSAY_OK)
         goto fail;
     sqlite3_stmt *statement = NULL;
-    result = sqlite3_prepare_v2(store->database, "PRAGMA journal_mode = WAL", -1, &statement, NULL);
-    if (result == SQLITE_OK)
-        result = sqlite3_step(statement);
-    int is_wal =
-        result == SQLITE_ROW && strcmp((const char *)sqlite3_column_text(statement, 0), "wal") == 0;
+    status =
+        prepare(store, "PRAGMA journal_mode = WAL", "switching to WAL mode", &statement, error);
+    if (status == ASSAY_OK)
+        status = step_one_row(store, statement, "switching to WAL mode", error);
+    int is_wal = status == ASSAY_OK && strcmp(column_text(statement, 0), "wal") == 0;
     sqlite3_finalize(statement);
-    if (result != SQLITE_ROW) {
-        status = sqlite_failure(store, result, "switching to WAL mode", error);
+    if (status != ASSAY_OK)
         goto fail;
-    }
     if (!is_wal) {
         status = assay_error_set(error, ASSAY_ERR_IO,
                                  "results store %s: the file system does not support SQLite's "
@@ -397,62 +502,17 @@ static int sqlite_schema_version(struct store *base, int *version, struct assay_
     return read_schema_version(sqlite_store_of(base), version, error);
 }
 
-/* Binding helpers: NULL text and "not reported" numbers become SQL NULL. */
-static int bind_text(sqlite3_stmt *statement, int column, const char *text)
-{
-    if (text == NULL)
-        return sqlite3_bind_null(statement, column);
-    return sqlite3_bind_text(statement, column, text, -1, SQLITE_STATIC);
-}
-
-static int bind_time(sqlite3_stmt *statement, int column, int64_t value)
-{
-    return value > 0 ? sqlite3_bind_int64(statement, column, value)
-                     : sqlite3_bind_null(statement, column);
-}
-
-static int bind_count(sqlite3_stmt *statement, int column, int64_t value)
-{
-    return value >= 0 ? sqlite3_bind_int64(statement, column, value)
-                      : sqlite3_bind_null(statement, column);
-}
-
-static const char *column_text(sqlite3_stmt *statement, int column)
-{
-    return (const char *)sqlite3_column_text(statement, column);
-}
-
-static int64_t column_count(sqlite3_stmt *statement, int column)
-{
-    return sqlite3_column_type(statement, column) == SQLITE_NULL
-               ? -1
-               : sqlite3_column_int64(statement, column);
-}
-
-/* Steps a write statement to completion and resets it. */
-static int step_write(struct sqlite_store *store, sqlite3_stmt *statement, const char *doing,
-                      struct assay_error *error)
-{
-    int result = sqlite3_step(statement);
-    int status = ASSAY_OK;
-    if (result != SQLITE_DONE)
-        status = sqlite_failure(store, result, doing, error);
-    sqlite3_reset(statement);
-    sqlite3_clear_bindings(statement);
-    return status;
-}
-
 static int sqlite_run_create(struct store *base, struct store_run *run, struct assay_error *error)
 {
     struct sqlite_store *store = sqlite_store_of(base);
     sqlite3_stmt *statement = NULL;
-    int result = sqlite3_prepare_v2(
-        store->database,
-        "INSERT INTO runs (scenario_name, scenario_json, mode, status, provenance_json,"
-        " started_at_ms, finished_at_ms, assay_version) VALUES (?1,?2,?3,?4,?5,?6,?7,?8)",
-        -1, &statement, NULL);
-    if (result != SQLITE_OK)
-        return sqlite_failure(store, result, "creating a run", error);
+    int status =
+        prepare(store,
+                "INSERT INTO runs (scenario_name, scenario_json, mode, status, provenance_json,"
+                " started_at_ms, finished_at_ms, assay_version) VALUES (?1,?2,?3,?4,?5,?6,?7,?8)",
+                "creating a run", &statement, error);
+    if (status != ASSAY_OK)
+        return status;
     bind_text(statement, 1, run->scenario_name);
     bind_text(statement, 2, run->scenario_json);
     bind_text(statement, 3, run->mode);
@@ -461,7 +521,7 @@ static int sqlite_run_create(struct store *base, struct store_run *run, struct a
     sqlite3_bind_int64(statement, 6, run->started_at_ms);
     bind_time(statement, 7, run->finished_at_ms);
     bind_text(statement, 8, run->assay_version != NULL ? run->assay_version : ASSAY_VERSION);
-    int status = step_write(store, statement, "creating a run", error);
+    status = step_write(store, statement, "creating a run", error);
     if (status == ASSAY_OK)
         run->id = sqlite3_last_insert_rowid(store->database);
     sqlite3_finalize(statement);
@@ -473,19 +533,16 @@ static int sqlite_run_finish(struct store *base, int64_t run_id, enum store_run_
 {
     struct sqlite_store *store = sqlite_store_of(base);
     sqlite3_stmt *statement = NULL;
-    int result = sqlite3_prepare_v2(store->database,
-                                    "UPDATE runs SET status = ?2, finished_at_ms = ?3"
-                                    " WHERE id = ?1",
-                                    -1, &statement, NULL);
-    if (result != SQLITE_OK)
-        return sqlite_failure(store, result, "finishing a run", error);
+    int status = prepare(store, "UPDATE runs SET status = ?2, finished_at_ms = ?3 WHERE id = ?1",
+                         "finishing a run", &statement, error);
+    if (status != ASSAY_OK)
+        return status;
     sqlite3_bind_int64(statement, 1, run_id);
     bind_text(statement, 2, store_run_status_name(status_value));
     bind_time(statement, 3, finished_at_ms);
-    int status = step_write(store, statement, "finishing a run", error);
+    status = step_write(store, statement, "finishing a run", error);
     if (status == ASSAY_OK && sqlite3_changes(store->database) == 0)
-        status = assay_error_set(error, ASSAY_ERR_NOT_FOUND, "there is no run %lld in %s",
-                                 (long long)run_id, store->path);
+        status = no_such_run(store, run_id, error);
     sqlite3_finalize(statement);
     return status;
 }
@@ -495,26 +552,24 @@ static int sqlite_participant_add(struct store *base, struct store_participant *
 {
     struct sqlite_store *store = sqlite_store_of(base);
     sqlite3_stmt *statement = NULL;
-    int result = sqlite3_prepare_v2(store->database,
-                                    "INSERT INTO participants (run_id, role, name,"
-                                    " agent_card_json, endpoint_kind) VALUES (?1,?2,?3,?4,?5)",
-                                    -1, &statement, NULL);
-    if (result != SQLITE_OK)
-        return sqlite_failure(store, result, "adding a participant", error);
+    int status = prepare(store,
+                         "INSERT INTO participants (run_id, role, name,"
+                         " agent_card_json, endpoint_kind) VALUES (?1,?2,?3,?4,?5)",
+                         "adding a participant", &statement, error);
+    if (status != ASSAY_OK)
+        return status;
     sqlite3_bind_int64(statement, 1, participant->run_id);
     bind_text(statement, 2, participant->role);
     bind_text(statement, 3, participant->name);
     bind_text(statement, 4, participant->agent_card_json);
     bind_text(statement, 5, participant->endpoint_kind);
-    result = sqlite3_step(statement);
-    int status = ASSAY_OK;
+    int result = sqlite3_step(statement);
     if (result == SQLITE_CONSTRAINT_UNIQUE)
         status = assay_error_set(error, ASSAY_ERR_STATE,
                                  "run %lld already has a participant with role '%s'",
                                  (long long)participant->run_id, participant->role);
     else if (result == SQLITE_CONSTRAINT_FOREIGNKEY)
-        status = assay_error_set(error, ASSAY_ERR_NOT_FOUND, "there is no run %lld in %s",
-                                 (long long)participant->run_id, store->path);
+        status = no_such_run(store, participant->run_id, error);
     else if (result != SQLITE_DONE)
         status = sqlite_failure(store, result, "adding a participant", error);
     else
@@ -529,19 +584,15 @@ static int find_participant(struct sqlite_store *store, int64_t run_id, const ch
     sqlite3_stmt *statement = store->statements[STATEMENT_PARTICIPANT_FIND];
     sqlite3_bind_int64(statement, 1, run_id);
     bind_text(statement, 2, role);
-    int result = sqlite3_step(statement);
-    int status = ASSAY_OK;
-    if (result == SQLITE_ROW)
+    int status = step_row(store, statement, "finding a participant", error);
+    if (status == 1)
         *participant_id = sqlite3_column_int64(statement, 0);
-    else if (result == SQLITE_DONE)
+    else if (status == 0)
         status =
             assay_error_set(error, ASSAY_ERR_NOT_FOUND,
                             "run %lld has no participant with role '%s'", (long long)run_id, role);
-    else
-        status = sqlite_failure(store, result, "finding a participant", error);
-    sqlite3_reset(statement);
-    sqlite3_clear_bindings(statement);
-    return status;
+    release_cached(statement);
+    return status < 0 ? status : ASSAY_OK;
 }
 
 static int sqlite_episode_record(struct store *base, struct store_episode *episode,
@@ -594,8 +645,7 @@ static int sqlite_episode_record(struct store *base, struct store_episode *episo
     else
         sqlite3_bind_null(insert, 22);
     int result = sqlite3_step(insert);
-    sqlite3_reset(insert);
-    sqlite3_clear_bindings(insert);
+    release_cached(insert);
     if (result == SQLITE_CONSTRAINT_UNIQUE) {
         status = assay_error_set(error, ASSAY_ERR_STATE,
                                  "episode (participant '%s', task '%s', trial %lld) of run %lld "
@@ -619,8 +669,7 @@ static int sqlite_episode_record(struct store *base, struct store_episode *episo
         bind_text(trace, 5, entry->payload_json);
         bind_time(trace, 6, entry->at_ms);
         result = sqlite3_step(trace);
-        sqlite3_reset(trace);
-        sqlite3_clear_bindings(trace);
+        release_cached(trace);
         if (result == SQLITE_CONSTRAINT_CHECK) {
             status = assay_error_set(error, ASSAY_ERR_INVALID,
                                      "trace row %zu of episode (task '%s', trial %lld): the "
@@ -645,21 +694,11 @@ fail:
 
 static int run_exists(struct sqlite_store *store, int64_t run_id, struct assay_error *error)
 {
-    sqlite3_stmt *statement = NULL;
-    int result = sqlite3_prepare_v2(store->database, "SELECT 1 FROM runs WHERE id = ?1", -1,
-                                    &statement, NULL);
-    if (result != SQLITE_OK)
-        return sqlite_failure(store, result, "finding a run", error);
-    sqlite3_bind_int64(statement, 1, run_id);
-    result = sqlite3_step(statement);
-    int status = ASSAY_OK;
-    if (result == SQLITE_DONE)
-        status = assay_error_set(error, ASSAY_ERR_NOT_FOUND, "there is no run %lld in %s",
-                                 (long long)run_id, store->path);
-    else if (result != SQLITE_ROW)
-        status = sqlite_failure(store, result, "finding a run", error);
-    sqlite3_finalize(statement);
-    return status;
+    int found =
+        id_exists(store, "SELECT 1 FROM runs WHERE id = ?1", run_id, "finding a run", error);
+    if (found == 0)
+        return no_such_run(store, run_id, error);
+    return found < 0 ? found : ASSAY_OK;
 }
 
 static int sqlite_episodes_missing(struct store *base, int64_t run_id,
@@ -683,14 +722,13 @@ static int sqlite_episodes_missing(struct store *base, int64_t run_id,
         bind_text(statement, 2, planned[index].participant_role);
         bind_text(statement, 3, planned[index].task_id);
         sqlite3_bind_int64(statement, 4, planned[index].trial);
-        int result = sqlite3_step(statement);
-        sqlite3_reset(statement);
-        sqlite3_clear_bindings(statement);
-        if (result != SQLITE_ROW && result != SQLITE_DONE) {
-            status = sqlite_failure(store, result, "looking for recorded episodes", error);
+        int found = step_row(store, statement, "looking for recorded episodes", error);
+        release_cached(statement);
+        if (found < 0) {
+            status = found;
             goto fail;
         }
-        is_missing[index] = result == SQLITE_DONE;
+        is_missing[index] = found == 0;
         missing += is_missing[index];
     }
     *missing_count = missing;
@@ -705,16 +743,16 @@ static int sqlite_runs_list(struct store *base, int64_t run_id, store_run_visito
 {
     struct sqlite_store *store = sqlite_store_of(base);
     sqlite3_stmt *statement = NULL;
-    int result = sqlite3_prepare_v2(
-        store->database,
+    int status = prepare(
+        store,
         "SELECT id, scenario_name, scenario_json, mode, status, provenance_json, started_at_ms,"
         " finished_at_ms, assay_version FROM runs WHERE ?1 = 0 OR id = ?1 ORDER BY id DESC",
-        -1, &statement, NULL);
-    if (result != SQLITE_OK)
-        return sqlite_failure(store, result, "listing runs", error);
+        "listing runs", &statement, error);
+    if (status != ASSAY_OK)
+        return status;
     sqlite3_bind_int64(statement, 1, run_id);
-    int status = ASSAY_OK, seen = 0;
-    while (status == ASSAY_OK && (result = sqlite3_step(statement)) == SQLITE_ROW) {
+    int seen = 0;
+    while ((status = step_row(store, statement, "listing runs", error)) == 1) {
         struct store_run run = {
             .id = sqlite3_column_int64(statement, 0),
             .scenario_name = column_text(statement, 1),
@@ -727,13 +765,12 @@ static int sqlite_runs_list(struct store *base, int64_t run_id, store_run_visito
         };
         store_run_status_parse(column_text(statement, 4), &run.status);
         seen++;
-        status = visitor(context, &run);
+        /* a visitor's non-zero stops the walk and is returned as it is */
+        if ((status = visitor(context, &run)) != ASSAY_OK)
+            break;
     }
-    if (status == ASSAY_OK && result != SQLITE_DONE)
-        status = sqlite_failure(store, result, "listing runs", error);
     if (status == ASSAY_OK && run_id != 0 && seen == 0)
-        status = assay_error_set(error, ASSAY_ERR_NOT_FOUND, "there is no run %lld in %s",
-                                 (long long)run_id, store->path);
+        status = no_such_run(store, run_id, error);
     sqlite3_finalize(statement);
     return status;
 }
@@ -747,15 +784,14 @@ static int sqlite_participants_list(struct store *base, int64_t run_id,
     if (status != ASSAY_OK)
         return status;
     sqlite3_stmt *statement = NULL;
-    int result = sqlite3_prepare_v2(store->database,
-                                    "SELECT id, run_id, role, name, agent_card_json,"
-                                    " endpoint_kind FROM participants WHERE run_id = ?1"
-                                    " ORDER BY id",
-                                    -1, &statement, NULL);
-    if (result != SQLITE_OK)
-        return sqlite_failure(store, result, "listing participants", error);
+    status = prepare(store,
+                     "SELECT id, run_id, role, name, agent_card_json, endpoint_kind"
+                     " FROM participants WHERE run_id = ?1 ORDER BY id",
+                     "listing participants", &statement, error);
+    if (status != ASSAY_OK)
+        return status;
     sqlite3_bind_int64(statement, 1, run_id);
-    while (status == ASSAY_OK && (result = sqlite3_step(statement)) == SQLITE_ROW) {
+    while ((status = step_row(store, statement, "listing participants", error)) == 1) {
         struct store_participant participant = {
             .id = sqlite3_column_int64(statement, 0),
             .run_id = sqlite3_column_int64(statement, 1),
@@ -764,10 +800,9 @@ static int sqlite_participants_list(struct store *base, int64_t run_id,
             .agent_card_json = column_text(statement, 4),
             .endpoint_kind = column_text(statement, 5),
         };
-        status = visitor(context, &participant);
+        if ((status = visitor(context, &participant)) != ASSAY_OK)
+            break;
     }
-    if (status == ASSAY_OK && result != SQLITE_DONE)
-        status = sqlite_failure(store, result, "listing participants", error);
     sqlite3_finalize(statement);
     return status;
 }
@@ -784,22 +819,18 @@ static int sqlite_episodes_open(struct store *base, int64_t run_id, const char *
     if (cursor == NULL)
         return assay_error_set(error, ASSAY_ERR_NOMEM, "out of memory reading episodes");
     cursor->store = store;
-    int result = sqlite3_prepare_v2(
-        store->database,
-        EPISODE_SELECT " WHERE e.run_id = ?1 AND (?2 IS NULL OR p.role = ?2) ORDER BY e.id",
-        -1, &cursor->statement, NULL);
-    if (result != SQLITE_OK) {
-        status = sqlite_failure(store, result, "reading episodes", error);
-        goto fail;
+    status = prepare(
+        store, EPISODE_SELECT " WHERE e.run_id = ?1 AND (?2 IS NULL OR p.role = ?2) ORDER BY e.id",
+        "reading episodes", &cursor->statement, error);
+    if (status != ASSAY_OK) {
+        sqlite3_finalize(cursor->statement);
+        assay_free(cursor);
+        return status;
     }
     sqlite3_bind_int64(cursor->statement, 1, run_id);
     bind_text(cursor->statement, 2, role);
     *cursor_out = cursor;
     return ASSAY_OK;
-fail:
-    sqlite3_finalize(cursor->statement);
-    assay_free(cursor);
-    return status;
 }
 
 static int sqlite_episodes_next(void *cursor_pointer, struct store_episode *episode,
@@ -807,11 +838,9 @@ static int sqlite_episodes_next(void *cursor_pointer, struct store_episode *epis
 {
     struct episode_cursor *cursor = cursor_pointer;
     sqlite3_stmt *statement = cursor->statement;
-    int result = sqlite3_step(statement);
-    if (result == SQLITE_DONE)
-        return 0;
-    if (result != SQLITE_ROW)
-        return sqlite_failure(cursor->store, result, "reading episodes", error);
+    int found = step_row(cursor->store, statement, "reading episodes", error);
+    if (found != 1)
+        return found;
     *episode = (struct store_episode){
         .id = sqlite3_column_int64(statement, 0),
         .run_id = sqlite3_column_int64(statement, 1),
@@ -863,25 +892,17 @@ static int sqlite_trace_read(struct store *base, int64_t episode_id, int64_t off
                              store_trace_visitor visitor, void *context, struct assay_error *error)
 {
     struct sqlite_store *store = sqlite_store_of(base);
-    sqlite3_stmt *exists = NULL;
-    int result = sqlite3_prepare_v2(store->database, "SELECT 1 FROM episodes WHERE id = ?1", -1,
-                                    &exists, NULL);
-    if (result != SQLITE_OK)
-        return sqlite_failure(store, result, "reading a trace", error);
-    sqlite3_bind_int64(exists, 1, episode_id);
-    result = sqlite3_step(exists);
-    sqlite3_finalize(exists);
-    if (result == SQLITE_DONE)
-        return assay_error_set(error, ASSAY_ERR_NOT_FOUND, "there is no episode %lld in %s",
-                               (long long)episode_id, store->path);
-    if (result != SQLITE_ROW)
-        return sqlite_failure(store, result, "reading a trace", error);
+    int status = id_exists(store, "SELECT 1 FROM episodes WHERE id = ?1", episode_id,
+                           "reading a trace", error);
+    if (status == 0)
+        return no_such_episode(store, episode_id, error);
+    if (status < 0)
+        return status;
     sqlite3_stmt *statement = store->statements[STATEMENT_TRACE_PAGE];
     sqlite3_bind_int64(statement, 1, episode_id);
     sqlite3_bind_int64(statement, 2, offset);
     sqlite3_bind_int64(statement, 3, limit);
-    int status = ASSAY_OK;
-    while (status == ASSAY_OK && (result = sqlite3_step(statement)) == SQLITE_ROW) {
+    while ((status = step_row(store, statement, "reading a trace", error)) == 1) {
         struct store_trace_entry entry = {
             .sequence = sqlite3_column_int64(statement, 0),
             .direction = column_text(statement, 1),
@@ -889,12 +910,10 @@ static int sqlite_trace_read(struct store *base, int64_t episode_id, int64_t off
             .payload_json = column_text(statement, 3),
             .at_ms = sqlite3_column_int64(statement, 4),
         };
-        status = visitor(context, &entry);
+        if ((status = visitor(context, &entry)) != ASSAY_OK)
+            break;
     }
-    if (status == ASSAY_OK && result != SQLITE_DONE)
-        status = sqlite_failure(store, result, "reading a trace", error);
-    sqlite3_reset(statement);
-    sqlite3_clear_bindings(statement);
+    release_cached(statement);
     return status;
 }
 
@@ -902,11 +921,11 @@ static int sqlite_generation(struct store *base, int64_t *out, struct assay_erro
 {
     struct sqlite_store *store = sqlite_store_of(base);
     sqlite3_stmt *statement = store->statements[STATEMENT_GENERATION]; /* prepared once: viewers ask per request */
-    int result = sqlite3_step(statement);
-    if (result == SQLITE_ROW)
+    int status = step_one_row(store, statement, "reading the store's generation", error);
+    if (status == ASSAY_OK)
         *out = sqlite3_column_int64(statement, 0) * 1000003 + sqlite3_column_int64(statement, 1);
     sqlite3_reset(statement);
-    return result == SQLITE_ROW ? ASSAY_OK : sqlite_failure(store, result, "reading the store's generation", error);
+    return status;
 }
 
 /* A deferred transaction that only reads: in WAL mode it pins the snapshot
@@ -925,15 +944,15 @@ static int sqlite_episode_get(struct store *base, int64_t episode_id, store_epis
 {
     struct sqlite_store *store = sqlite_store_of(base);
     struct episode_cursor cursor = {.store = store};
-    int result = sqlite3_prepare_v2(store->database, EPISODE_SELECT " WHERE e.id = ?1", -1, &cursor.statement, NULL);
-    if (result != SQLITE_OK)
-        return sqlite_failure(store, result, "reading an episode", error);
+    int status = prepare(store, EPISODE_SELECT " WHERE e.id = ?1", "reading an episode",
+                         &cursor.statement, error);
+    if (status != ASSAY_OK)
+        return status;
     sqlite3_bind_int64(cursor.statement, 1, episode_id);
     struct store_episode episode;
-    int status = sqlite_episodes_next(&cursor, &episode, error);
+    status = sqlite_episodes_next(&cursor, &episode, error);
     if (status == 0)
-        status = assay_error_set(error, ASSAY_ERR_NOT_FOUND, "there is no episode %lld in %s",
-                                 (long long)episode_id, store->path);
+        status = no_such_episode(store, episode_id, error);
     else if (status == 1)
         status = visitor(context, &episode);
     sqlite3_finalize(cursor.statement);
