@@ -86,9 +86,13 @@ static const char **build_headers(struct mcp_client *client, struct http_side *s
     return headers;
 }
 
-/* Starts a POST of message without waiting for it. */
+static int on_data(const char *bytes, size_t length, void *context);
+
+/* Starts a POST of message without waiting for it. With a round trip, the
+ * answer streams into it (on_data) up to MAX_RESPONSE_BYTES; without one,
+ * the answer is kept whole under the HTTP client's default limit. */
 static int start_post(struct mcp_client *client, struct http_side *side, const json_t *message,
-                      long timeout_ms, struct http_call **call)
+                      long timeout_ms, struct round_trip *trip, struct http_call **call)
 {
     char storage[2][200];
     const char **headers = build_headers(client, side, storage);
@@ -102,12 +106,30 @@ static int start_post(struct mcp_client *client, struct http_side *side, const j
             .body = text.data,
             .body_length = text.length,
             .timeout_ms = timeout_ms,
+            .max_response_bytes = trip != NULL ? MAX_RESPONSE_BYTES : 0,
+            .on_data = trip != NULL ? on_data : NULL,
+            .context = trip,
         };
         status = http_client_start(side->http, &request, call);
     }
     buffer_free(&text);
     assay_free(headers);
     return status;
+}
+
+/* POSTs the client's answer to a server request (no waiting) and keeps the
+ * call in answers[] to be waited for and freed by the owner. Consumes answer. */
+static void post_answer(struct mcp_client *client, struct http_side *side, json_t *answer,
+                        struct http_call ***answers, size_t *answer_count)
+{
+    struct http_call **grown = assay_realloc(*answers, (*answer_count + 1) * sizeof *grown);
+    struct http_call *call = NULL;
+    if (grown != NULL) {
+        *answers = grown;
+        if (start_post(client, side, answer, client->options.timeout_ms, NULL, &call) == ASSAY_OK)
+            (*answers)[(*answer_count)++] = call;
+    }
+    json_decref(answer);
 }
 
 static void listener_close(struct listener *listener);
@@ -136,18 +158,8 @@ static int handle_message(struct round_trip *trip, const char *text, size_t leng
     }
     json_t *answer = mcp__client_incoming(trip->client, message);
     json_decref(message);
-    if (answer != NULL) {
-        struct http_call **grown =
-            assay_realloc(trip->answers, (trip->answer_count + 1) * sizeof *grown);
-        struct http_call *call = NULL;
-        if (grown != NULL) {
-            trip->answers = grown;
-            if (start_post(trip->client, trip->side, answer, trip->client->options.timeout_ms,
-                           &call) == ASSAY_OK)
-                trip->answers[trip->answer_count++] = call;
-        }
-        json_decref(answer);
-    }
+    if (answer != NULL)
+        post_answer(trip->client, trip->side, answer, &trip->answers, &trip->answer_count);
     return 0;
 }
 
@@ -195,27 +207,8 @@ static int http_round_trip(struct mcp_client *client, const json_t *request, lon
     trip.id = json_object_get(request, "id");
     sse_parser_init(&trip.parser, MAX_RESPONSE_BYTES, on_event, &trip);
 
-    char storage[2][200];
-    const char **headers = build_headers(client, side, storage);
-    struct buffer text = {0};
-    int status = headers != NULL ? json_strict_dump(request, &text) : ASSAY_ERR_NOMEM;
     struct http_call *call = NULL;
-    if (status == ASSAY_OK) {
-        struct http_client_request http_request = {
-            .method = "POST",
-            .url = client->options.url,
-            .headers = headers,
-            .body = text.data,
-            .body_length = text.length,
-            .timeout_ms = timeout_ms,
-            .max_response_bytes = MAX_RESPONSE_BYTES,
-            .on_data = on_data,
-            .context = &trip,
-        };
-        status = http_client_start(side->http, &http_request, &call);
-    }
-    buffer_free(&text);
-    assay_free(headers);
+    int status = start_post(client, side, request, timeout_ms, &trip, &call);
     if (status != ASSAY_OK) {
         sse_parser_free(&trip.parser);
         return assay_error_set(error, status, "cannot send %s: %s", method, assay_strerror(status));
@@ -281,7 +274,7 @@ static int http_notify(struct mcp_client *client, const json_t *notification,
 {
     struct http_side *side = client->transport;
     struct http_call *call = NULL;
-    int status = start_post(client, side, notification, client->options.timeout_ms, &call);
+    int status = start_post(client, side, notification, client->options.timeout_ms, NULL, &call);
     if (status != ASSAY_OK)
         return assay_error_set(error, status, "cannot send a notification: %s",
                                assay_strerror(status));
@@ -329,18 +322,9 @@ static int listener_event(const struct sse_event *event, void *context)
     json_t *answer =
         json_is_object(message) ? mcp__client_incoming(listener->client, message) : NULL;
     json_decref(message);
-    if (answer != NULL) {
-        struct http_call **grown =
-            assay_realloc(listener->answers, (listener->answer_count + 1) * sizeof *grown);
-        struct http_call *call = NULL;
-        if (grown != NULL) {
-            listener->answers = grown;
-            if (start_post(listener->client, listener->side, answer,
-                           listener->client->options.timeout_ms, &call) == ASSAY_OK)
-                listener->answers[listener->answer_count++] = call;
-        }
-        json_decref(answer);
-    }
+    if (answer != NULL)
+        post_answer(listener->client, listener->side, answer, &listener->answers,
+                    &listener->answer_count);
     return 0;
 }
 

@@ -56,6 +56,50 @@ static const char *string_param(const struct mcp_call *call, const char *key)
     return json_string_value(json_object_get(call->message.params, key));
 }
 
+/* 1 when params.arguments is absent, null or an object. */
+static int arguments_fit(const struct mcp_call *call)
+{
+    const json_t *arguments = json_object_get(call->message.params, "arguments");
+    return arguments == NULL || json_is_object(arguments) || json_is_null(arguments);
+}
+
+/* Runs a tool's or a prompt's handler (the two share a signature) on the
+ * call's arguments: params.arguments, or {} when that is not an object.
+ * ASSAY_OK when it ran: *status is its status, *output its result. Without
+ * running it: ASSAY_ERR_NOMEM when {} cannot be made, ASSAY_ERR_INVALID
+ * when input_schema (may be NULL) refuses the arguments, *problem says why. */
+static int run_handler(struct mcp_call *call, mcp_tool_handler handler, void *context,
+                       const json_t *input_schema, char *problem, size_t problem_size,
+                       json_t **output, int *status)
+{
+    json_t *arguments = json_object_get(call->message.params, "arguments");
+    json_t *empty = NULL;
+    if (!json_is_object(arguments)) {
+        empty = json_object();
+        if (empty == NULL)
+            return ASSAY_ERR_NOMEM;
+        arguments = empty;
+    }
+    int ran = ASSAY_OK;
+    if (input_schema != NULL &&
+        mcp__schema_validate(input_schema, arguments, "arguments", problem, problem_size) != 0)
+        ran = ASSAY_ERR_INVALID;
+    else
+        *status = handler(call, arguments, context, output);
+    json_decref(empty);
+    return ran;
+}
+
+/* After a handler returned status != ASSAY_OK: releases its output and says
+ * why it failed, or NULL when it set its own RPC error (answer status as is). */
+static const char *handler_failure(const struct mcp_call *call, int status, json_t *output)
+{
+    json_decref(output);
+    if (call->rpc_error_code != 0)
+        return NULL;
+    return call->failed ? call->error_message : assay_strerror(status);
+}
+
 /* ---- cursors --------------------------------------------------------------- */
 
 static const char base64url[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
@@ -238,8 +282,7 @@ static int prepare_tools_call(struct mcp_call *call)
     const char *name = string_param(call, "name");
     if (name == NULL)
         return invalid_params(call, "params.name must be a string naming a tool");
-    const json_t *arguments = json_object_get(call->message.params, "arguments");
-    if (arguments != NULL && !json_is_object(arguments) && !json_is_null(arguments))
+    if (!arguments_fit(call))
         return invalid_params(call, "params.arguments must be an object");
     const struct mcp__tool_entry *tool = mcp__server_find_tool(call->server, name);
     if (tool == NULL)
@@ -252,32 +295,24 @@ static int prepare_tools_call(struct mcp_call *call)
 static int execute_tools_call(struct mcp_call *call, json_t **result)
 {
     const struct mcp__tool_entry *tool = call->target;
-    json_t *arguments = json_object_get(call->message.params, "arguments");
-    json_t *empty = NULL;
-    if (!json_is_object(arguments)) {
-        empty = json_object();
-        if (empty == NULL)
-            return ASSAY_ERR_NOMEM;
-        arguments = empty;
-    }
     char problem[256];
-    if (mcp__schema_validate(tool->input_schema, arguments, "arguments", problem, sizeof problem) !=
-        0) {
+    json_t *output = NULL;
+    int status = ASSAY_OK;
+    int ran = run_handler(call, tool->tool.handler, tool->tool.context, tool->input_schema, problem,
+                          sizeof problem, &output, &status);
+    if (ran == ASSAY_ERR_INVALID) {
         char text[320];
         snprintf(text, sizeof text, "Input validation error: %s", problem);
-        json_decref(empty);
         *result = mcp_result_error_text(text);
         return *result != NULL ? ASSAY_OK : ASSAY_ERR_NOMEM;
     }
-    json_t *output = NULL;
-    int status = tool->tool.handler(call, arguments, tool->tool.context, &output);
-    json_decref(empty);
+    if (ran != ASSAY_OK)
+        return ran;
     if (status != ASSAY_OK) {
-        json_decref(output);
-        if (call->rpc_error_code != 0)
+        const char *failure = handler_failure(call, status, output);
+        if (failure == NULL)
             return status;
-        *result =
-            mcp_result_error_text(call->failed ? call->error_message : assay_strerror(status));
+        *result = mcp_result_error_text(failure);
         return *result != NULL ? ASSAY_OK : ASSAY_ERR_NOMEM;
     }
     if (!json_is_object(output) || !json_is_array(json_object_get(output, "content"))) {
@@ -413,11 +448,10 @@ static int execute_resources_read(struct mcp_call *call, json_t **result)
         }
     }
     if (status != ASSAY_OK) {
-        json_decref(output);
-        if (call->rpc_error_code != 0)
-            return status;
-        return mcp_call_rpc_error(call, JSONRPC_INTERNAL_ERROR, "reading %s failed: %s", uri,
-                                  call->failed ? call->error_message : assay_strerror(status));
+        const char *failure = handler_failure(call, status, output);
+        return failure == NULL ? status
+                               : mcp_call_rpc_error(call, JSONRPC_INTERNAL_ERROR,
+                                                    "reading %s failed: %s", uri, failure);
     }
     if (!json_is_object(output) || !json_is_array(json_object_get(output, "contents"))) {
         json_decref(output);
@@ -495,9 +529,9 @@ static int prepare_prompts_get(struct mcp_call *call)
             prompt = &server->prompts[index].prompt;
     if (prompt == NULL)
         return mcp_call_rpc_error(call, JSONRPC_INVALID_PARAMS, "Unknown prompt: %s", name);
-    const json_t *arguments = json_object_get(call->message.params, "arguments");
-    if (arguments != NULL && !json_is_object(arguments) && !json_is_null(arguments))
+    if (!arguments_fit(call))
         return invalid_params(call, "params.arguments must be an object of strings");
+    const json_t *arguments = json_object_get(call->message.params, "arguments");
     const char *key;
     const json_t *value;
     json_object_foreach((json_t *)arguments, key, value)
@@ -520,24 +554,16 @@ static int prepare_prompts_get(struct mcp_call *call)
 static int execute_prompts_get(struct mcp_call *call, json_t **result)
 {
     const struct mcp_prompt *prompt = call->target;
-    json_t *arguments = json_object_get(call->message.params, "arguments");
-    json_t *empty = NULL;
-    if (!json_is_object(arguments)) {
-        empty = json_object();
-        if (empty == NULL)
-            return ASSAY_ERR_NOMEM;
-        arguments = empty;
-    }
     json_t *output = NULL;
-    int status = prompt->handler(call, arguments, prompt->context, &output);
-    json_decref(empty);
+    int status = ASSAY_OK;
+    int ran = run_handler(call, prompt->handler, prompt->context, NULL, NULL, 0, &output, &status);
+    if (ran != ASSAY_OK)
+        return ran;
     if (status != ASSAY_OK) {
-        json_decref(output);
-        if (call->rpc_error_code != 0)
-            return status;
-        return mcp_call_rpc_error(call, JSONRPC_INTERNAL_ERROR, "prompt %s failed: %s",
-                                  prompt->name,
-                                  call->failed ? call->error_message : assay_strerror(status));
+        const char *failure = handler_failure(call, status, output);
+        return failure == NULL ? status
+                               : mcp_call_rpc_error(call, JSONRPC_INTERNAL_ERROR,
+                                                    "prompt %s failed: %s", prompt->name, failure);
     }
     if (!json_is_object(output) || !json_is_array(json_object_get(output, "messages"))) {
         json_decref(output);
@@ -570,11 +596,10 @@ static int execute_complete(struct mcp_call *call, json_t **result)
         int status = call->server->completion(call, reference, name, value,
                                               call->server->completion_context, &values);
         if (status != ASSAY_OK) {
-            json_decref(values);
-            if (call->rpc_error_code != 0)
-                return status;
-            return mcp_call_rpc_error(call, JSONRPC_INTERNAL_ERROR, "completion failed: %s",
-                                      call->failed ? call->error_message : assay_strerror(status));
+            const char *failure = handler_failure(call, status, values);
+            return failure == NULL ? status
+                                   : mcp_call_rpc_error(call, JSONRPC_INTERNAL_ERROR,
+                                                        "completion failed: %s", failure);
         }
     }
     if (!json_is_array(values)) {
@@ -669,6 +694,19 @@ static void complete_call(struct mcp_call *call, int status, json_t *result)
     jsonrpc_message_release(&call->message);
 }
 
+/* Takes a worker call off its session's list of running calls. */
+static void unlink_call(struct mcp__session *session, struct mcp_call *call)
+{
+    pthread_mutex_lock(&session->lock);
+    if (call->previous != NULL)
+        call->previous->next = call->next;
+    else
+        session->calls = call->next;
+    if (call->next != NULL)
+        call->next->previous = call->previous;
+    pthread_mutex_unlock(&session->lock);
+}
+
 static void run_on_worker(void *argument)
 {
     struct mcp_call *call = argument;
@@ -678,14 +716,7 @@ static void run_on_worker(void *argument)
     if (!atomic_load(&call->cancelled))
         status = method->execute(call, &result);
     struct mcp__session *session = call->session;
-    pthread_mutex_lock(&session->lock);
-    if (call->previous != NULL)
-        call->previous->next = call->next;
-    else
-        session->calls = call->next;
-    if (call->next != NULL)
-        call->next->previous = call->previous;
-    pthread_mutex_unlock(&session->lock);
+    unlink_call(session, call);
     complete_call(call, status, result);
     mcp__session_release(session);
     assay_free(call);
@@ -726,14 +757,7 @@ static int hand_to_worker(struct mcp_call *inline_call)
     if (status != ASSAY_OK) {
         /* The exchange is detached now: answer from here with the error. */
         call->on_worker = 0;
-        pthread_mutex_lock(&session->lock);
-        if (call->previous != NULL)
-            call->previous->next = call->next;
-        else
-            session->calls = call->next;
-        if (call->next != NULL)
-            call->next->previous = call->previous;
-        pthread_mutex_unlock(&session->lock);
+        unlink_call(session, call);
         mcp_call_rpc_error(call, JSONRPC_INTERNAL_ERROR,
                            status == ASSAY_ERR_LIMIT
                                ? "server busy: too many calls queued, retry later"

@@ -15,7 +15,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "jsonrpc/json_write.h"
@@ -25,15 +24,10 @@
 #include "mcp/local_transport.h"
 #include "mcp/server.h"
 #include "mcp/stdio_transport.h"
+#include "mcp_fixture.h"
 #include "test_list.h"
 
 /* ---- tools used by the tests --------------------------------------------------- */
-
-static int echo_tool(struct mcp_call *call, const json_t *arguments, void *context, json_t **result)
-{
-    *result = mcp_result_text(json_string_value(json_object_get(arguments, "text")));
-    return 0;
-}
 
 static int failing_tool(struct mcp_call *call, const json_t *arguments, void *context,
                         json_t **result)
@@ -71,32 +65,16 @@ static int logging_tool(struct mcp_call *call, const json_t *arguments, void *co
     return 0;
 }
 
-static atomic_int sleeper_started, sleeper_saw_cancel;
-
-static int sleeper_tool(struct mcp_call *call, const json_t *arguments, void *context,
-                        json_t **result)
-{
-    atomic_store(&sleeper_started, 1);
-    for (int round = 0; round < 500; round++) {
-        if (mcp_call_cancelled(call)) {
-            atomic_store(&sleeper_saw_cancel, 1);
-            return mcp_call_fail(call, "cancelled");
-        }
-        struct timespec pause = {0, 5 * 1000000L};
-        nanosleep(&pause, NULL);
-    }
-    *result = mcp_result_text("woke up");
-    return 0;
-}
+/* Rounds of 5 ms the sleeper waits to be cancelled. */
+static int sleeper_rounds = 500;
 
 static int sampling_tool(struct mcp_call *call, const json_t *arguments, void *context,
                          json_t **result)
 {
     json_t *answer = NULL;
-    struct assay_error error = {0};
-    if (mcp_call_client_request(call, "sampling/createMessage", json_object(), &answer, &error) !=
-        0)
-        return mcp_call_fail(call, "%s", error.message);
+    int status = mcp_fixture_ask_sampling(call, json_object(), &answer);
+    if (status != 0)
+        return status;
     *result = mcp_result_text(json_string_value(json_object_get(answer, "text")));
     json_decref(answer);
     return 0;
@@ -130,58 +108,35 @@ static int complete_names(struct mcp_call *call, const json_t *reference, const 
     return 0;
 }
 
-static const char echo_schema[] =
-    "{\"type\":\"object\",\"properties\":{\"text\":{\"type\":\"string\"}},\"required\":[\"text\"]}";
+/* The tools after the fixture's "echo" (see mcp_fixture_new_server). */
+static const struct mcp_tool server_tools[] = {
+    {.name = "fail", .description = "fails", .handler = failing_tool},
+    {.name = "rpc_error", .description = "rpc", .handler = rpc_error_tool},
+    {.name = "structured",
+     .description = "structured",
+     .input_schema_json = "{\"type\":\"object\",\"properties\":{\"mode\":"
+                          "{\"enum\":[\"good\",\"missing\",\"bad\"]}},\"required\":[\"mode\"]}",
+     .output_schema_json = "{\"type\":\"object\",\"properties\":{\"sum\":"
+                           "{\"type\":\"integer\"}},\"required\":[\"sum\"]}",
+     .handler = structured_tool},
+    {.name = "logging", .description = "logs", .handler = logging_tool},
+    {.name = "sleeper",
+     .description = "sleeps until cancelled",
+     .handler = mcp_fixture_sleeper_tool,
+     .context = &sleeper_rounds,
+     .flags = MCP_RUN_ON_WORKER},
+    {.name = "sampling",
+     .description = "asks the client",
+     .handler = sampling_tool,
+     .flags = MCP_RUN_ON_WORKER},
+};
 
 static struct mcp_server *make_server(size_t page_size)
 {
     struct mcp_server_options options = {
         .name = "test", .page_size = page_size, .client_request_timeout_ms = 2000};
-    struct mcp_server *server = NULL;
-    assert_int_equal(mcp_server_new(&options, &server), 0);
-    assert_int_equal(
-        mcp_server_add_tool(server, &(struct mcp_tool){.name = "echo",
-                                                       .description = "echo",
-                                                       .input_schema_json = echo_schema,
-                                                       .handler = echo_tool}),
-        0);
-    assert_int_equal(mcp_server_add_tool(server, &(struct mcp_tool){.name = "fail",
-                                                                    .description = "fails",
-                                                                    .handler = failing_tool}),
-                     0);
-    assert_int_equal(mcp_server_add_tool(server, &(struct mcp_tool){.name = "rpc_error",
-                                                                    .description = "rpc",
-                                                                    .handler = rpc_error_tool}),
-                     0);
-    assert_int_equal(
-        mcp_server_add_tool(
-            server,
-            &(struct mcp_tool){.name = "structured",
-                               .description = "structured",
-                               .input_schema_json = "{\"type\":\"object\",\"properties\":{\"mode\":"
-                                                    "{\"enum\":[\"good\",\"missing\",\"bad\"]}},"
-                                                    "\"required\":[\"mode\"]}",
-                               .output_schema_json =
-                                   "{\"type\":\"object\",\"properties\":{\"sum\":"
-                                   "{\"type\":\"integer\"}},\"required\":[\"sum\"]}",
-                               .handler = structured_tool}),
-        0);
-    assert_int_equal(mcp_server_add_tool(server, &(struct mcp_tool){.name = "logging",
-                                                                    .description = "logs",
-                                                                    .handler = logging_tool}),
-                     0);
-    assert_int_equal(
-        mcp_server_add_tool(server, &(struct mcp_tool){.name = "sleeper",
-                                                       .description = "sleeps until cancelled",
-                                                       .handler = sleeper_tool,
-                                                       .flags = MCP_RUN_ON_WORKER}),
-        0);
-    assert_int_equal(
-        mcp_server_add_tool(server, &(struct mcp_tool){.name = "sampling",
-                                                       .description = "asks the client",
-                                                       .handler = sampling_tool,
-                                                       .flags = MCP_RUN_ON_WORKER}),
-        0);
+    struct mcp_server *server = mcp_fixture_new_server(
+        &options, server_tools, sizeof server_tools / sizeof server_tools[0]);
     assert_int_equal(
         mcp_server_add_resource(server, &(struct mcp_resource){.uri = "test://text",
                                                                .name = "text",
@@ -296,26 +251,28 @@ static void registration_rejects_bad_definitions(void **state)
     assert_int_equal(mcp_server_new(NULL, &server), 0);
     assert_int_equal(mcp_server_add_tool(server, &(struct mcp_tool){.name = "x"}),
                      ASSAY_ERR_INVALID);
-    assert_int_equal(mcp_server_add_tool(server, &(struct mcp_tool){.name = "x",
-                                                                    .handler = echo_tool,
-                                                                    .input_schema_json = "[1]"}),
-                     ASSAY_ERR_INVALID);
+    assert_int_equal(
+        mcp_server_add_tool(server, &(struct mcp_tool){.name = "x",
+                                                       .handler = mcp_fixture_echo_tool,
+                                                       .input_schema_json = "[1]"}),
+        ASSAY_ERR_INVALID);
     assert_non_null(strstr(mcp_server_last_error(server), "must be a JSON object"));
     assert_int_equal(
         mcp_server_add_tool(server, &(struct mcp_tool){.name = "x",
-                                                       .handler = echo_tool,
+                                                       .handler = mcp_fixture_echo_tool,
                                                        .input_schema_json = "{\"type\":"}),
         ASSAY_ERR_INVALID);
     assert_int_equal(mcp_server_add_tool(
                          server, &(struct mcp_tool){.name = "x",
-                                                    .handler = echo_tool,
+                                                    .handler = mcp_fixture_echo_tool,
                                                     .input_schema_json = "{\"type\":\"string\"}"}),
                      ASSAY_ERR_INVALID);
-    assert_int_equal(
-        mcp_server_add_tool(server, &(struct mcp_tool){.name = "x", .handler = echo_tool}), 0);
-    assert_int_equal(
-        mcp_server_add_tool(server, &(struct mcp_tool){.name = "x", .handler = echo_tool}),
-        ASSAY_ERR_INVALID);
+    assert_int_equal(mcp_server_add_tool(
+                         server, &(struct mcp_tool){.name = "x", .handler = mcp_fixture_echo_tool}),
+                     0);
+    assert_int_equal(mcp_server_add_tool(
+                         server, &(struct mcp_tool){.name = "x", .handler = mcp_fixture_echo_tool}),
+                     ASSAY_ERR_INVALID);
     assert_non_null(strstr(mcp_server_last_error(server), "registered twice"));
     assert_int_equal(
         mcp_server_add_resource(server, &(struct mcp_resource){.uri = "a://b", .name = "b"}),
@@ -331,7 +288,8 @@ static void registration_rejects_bad_definitions(void **state)
     struct mcp_local_session *local = NULL;
     assert_int_equal(mcp_local_session_open(server, &local), 0);
     assert_int_equal(
-        mcp_server_add_tool(server, &(struct mcp_tool){.name = "late", .handler = echo_tool}),
+        mcp_server_add_tool(server,
+                            &(struct mcp_tool){.name = "late", .handler = mcp_fixture_echo_tool}),
         ASSAY_ERR_STATE);
     mcp_local_session_close(local);
     mcp_server_free(server);
@@ -966,18 +924,14 @@ static void stdio_cancellation_stops_a_running_call(void **state)
 {
     struct stdio_fixture fixture;
     stdio_start(&fixture);
-    atomic_store(&sleeper_started, 0);
-    atomic_store(&sleeper_saw_cancel, 0);
+    atomic_store(&mcp_fixture_sleeper_started, 0);
+    atomic_store(&mcp_fixture_sleeper_saw_cancel, 0);
     stdio_write(&fixture, "{\"jsonrpc\":\"2.0\",\"id\":\"slow\",\"method\":\"tools/call\","
                           "\"params\":{\"name\":\"sleeper\"}}\n");
-    for (int wait = 0; wait < 400 && !atomic_load(&sleeper_started); wait++)
-        usleep(5000);
-    assert_true(atomic_load(&sleeper_started));
+    mcp_fixture_wait_for(&mcp_fixture_sleeper_started);
     stdio_write(&fixture, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/cancelled\","
                           "\"params\":{\"requestId\":\"slow\",\"reason\":\"test\"}}\n");
-    for (int wait = 0; wait < 400 && !atomic_load(&sleeper_saw_cancel); wait++)
-        usleep(5000);
-    assert_true(atomic_load(&sleeper_saw_cancel));
+    mcp_fixture_wait_for(&mcp_fixture_sleeper_saw_cancel);
     /* The cancelled request gets no answer; the next request does. */
     stdio_write(&fixture, "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"ping\"}\n");
     json_t *message = stdio_read(&fixture);

@@ -14,7 +14,6 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "core/memory.h"
@@ -23,15 +22,8 @@
 #include "mcp/internal.h"
 #include "mcp/server.h"
 #include "mcp/stdio_transport.h"
+#include "mcp_fixture.h"
 #include "test_list.h"
-
-static atomic_int sleeper_saw_cancel;
-
-static int echo_tool(struct mcp_call *call, const json_t *arguments, void *context, json_t **result)
-{
-    *result = mcp_result_text(json_string_value(json_object_get(arguments, "text")));
-    return 0;
-}
 
 static int progress_tool(struct mcp_call *call, const json_t *arguments, void *context,
                          json_t **result)
@@ -43,35 +35,10 @@ static int progress_tool(struct mcp_call *call, const json_t *arguments, void *c
     return 0;
 }
 
-static int sleeper_tool(struct mcp_call *call, const json_t *arguments, void *context,
-                        json_t **result)
-{
-    for (int round = 0; round < 1000; round++) {
-        if (mcp_call_cancelled(call)) {
-            atomic_store(&sleeper_saw_cancel, 1);
-            return mcp_call_fail(call, "cancelled");
-        }
-        struct timespec pause = {0, 5 * 1000000L};
-        nanosleep(&pause, NULL);
-    }
-    *result = mcp_result_text("woke up");
-    return 0;
-}
-
 static int sampling_tool(struct mcp_call *call, const json_t *arguments, void *context,
                          json_t **result)
 {
-    json_t *answer = NULL;
-    struct assay_error error = {0};
-    if (mcp_call_client_request(call, "sampling/createMessage", json_pack("{s:[]}", "messages"),
-                                &answer, &error) != 0)
-        return mcp_call_fail(call, "%s", error.message);
-    char text[128];
-    snprintf(text, sizeof text, "model said %s",
-             json_string_value(json_object_get(json_object_get(answer, "content"), "text")));
-    json_decref(answer);
-    *result = mcp_result_text(text);
-    return 0;
+    return mcp_fixture_model_said(call, json_pack("{s:[]}", "messages"), result);
 }
 
 static int hello_prompt(struct mcp_call *call, const json_t *arguments, void *context,
@@ -82,38 +49,25 @@ static int hello_prompt(struct mcp_call *call, const json_t *arguments, void *co
     return 0;
 }
 
+/* The tools after the fixture's "echo" (see mcp_fixture_new_server). */
+static const struct mcp_tool server_tools[] = {
+    {.name = "progress", .description = "progress", .handler = progress_tool},
+    {.name = "sleeper",
+     .description = "sleeps",
+     .handler = mcp_fixture_sleeper_tool,
+     .flags = MCP_RUN_ON_WORKER},
+    {.name = "sampling",
+     .description = "asks",
+     .handler = sampling_tool,
+     .flags = MCP_RUN_ON_WORKER},
+    {.name = "echo2", .description = "echo", .handler = mcp_fixture_echo_tool},
+};
+
 static struct mcp_server *make_server(void)
 {
     struct mcp_server_options options = {.page_size = 2, .client_request_timeout_ms = 3000};
-    struct mcp_server *server = NULL;
-    assert_int_equal(mcp_server_new(&options, &server), 0);
-    assert_int_equal(
-        mcp_server_add_tool(
-            server, &(struct mcp_tool){.name = "echo",
-                                       .description = "echo",
-                                       .input_schema_json =
-                                           "{\"type\":\"object\",\"properties\":{\"text\":"
-                                           "{\"type\":\"string\"}},\"required\":[\"text\"]}",
-                                       .handler = echo_tool}),
-        0);
-    assert_int_equal(mcp_server_add_tool(server, &(struct mcp_tool){.name = "progress",
-                                                                    .description = "progress",
-                                                                    .handler = progress_tool}),
-                     0);
-    assert_int_equal(mcp_server_add_tool(server, &(struct mcp_tool){.name = "sleeper",
-                                                                    .description = "sleeps",
-                                                                    .handler = sleeper_tool,
-                                                                    .flags = MCP_RUN_ON_WORKER}),
-                     0);
-    assert_int_equal(mcp_server_add_tool(server, &(struct mcp_tool){.name = "sampling",
-                                                                    .description = "asks",
-                                                                    .handler = sampling_tool,
-                                                                    .flags = MCP_RUN_ON_WORKER}),
-                     0);
-    assert_int_equal(mcp_server_add_tool(server, &(struct mcp_tool){.name = "echo2",
-                                                                    .description = "echo",
-                                                                    .handler = echo_tool}),
-                     0);
+    struct mcp_server *server = mcp_fixture_new_server(
+        &options, server_tools, sizeof server_tools / sizeof server_tools[0]);
     assert_int_equal(
         mcp_server_add_resource(
             server, &(struct mcp_resource){.uri = "test://text", .name = "text", .text = "words"}),
@@ -154,6 +108,22 @@ static const char *first_text(const json_t *result)
 {
     return json_string_value(
         json_object_get(json_array_get(json_object_get(result, "content"), 0), "text"));
+}
+
+/* Connects with what every conversation uses (sampling offered, answered by
+ * answer_sampling; notifications counted in notes) on top of the transport
+ * fields the caller set in options. */
+static struct mcp_client *connect_noting(struct mcp_client_options *options, struct notes *notes)
+{
+    options->capabilities_json = "{\"sampling\":{}}";
+    options->timeout_ms = 5000;
+    options->on_notification = note_notification;
+    options->on_request = answer_sampling;
+    options->context = notes;
+    struct mcp_client *client = NULL;
+    struct assay_error error = {0};
+    assert_int_equal(mcp_client_connect(options, &client, &error), 0);
+    return client;
 }
 
 /* The same conversation over any transport. */
@@ -217,14 +187,12 @@ static void converse(struct mcp_client *client, struct notes *notes)
     assert_int_equal(mcp_client_ping(client, &error), 0);
 
     /* A timeout cancels the call on the server. */
-    atomic_store(&sleeper_saw_cancel, 0);
+    atomic_store(&mcp_fixture_sleeper_saw_cancel, 0);
     struct mcp_request_options short_wait = {.timeout_ms = 150};
     assert_int_equal(mcp_client_call_tool(client, "sleeper", NULL, &short_wait, &result, &error),
                      ASSAY_ERR_TIMEOUT);
     json_decref(result);
-    for (int wait = 0; wait < 400 && !atomic_load(&sleeper_saw_cancel); wait++)
-        usleep(5000);
-    assert_true(atomic_load(&sleeper_saw_cancel));
+    mcp_fixture_wait_for(&mcp_fixture_sleeper_saw_cancel);
     assert_int_equal(mcp_client_ping(client, &error), 0);
 }
 
@@ -232,19 +200,11 @@ static void client_over_http(void **state)
 {
     struct mcp_server *server = make_server();
     struct mcp_http_transport *transport = NULL;
-    assert_int_equal(mcp_http_transport_start(server, NULL, &transport), 0);
     char url[96];
-    snprintf(url, sizeof url, "http://127.0.0.1:%u/mcp", mcp_http_transport_port(transport));
+    mcp_fixture_serve_http(server, NULL, &transport, url, sizeof url);
     struct notes notes = {PTHREAD_MUTEX_INITIALIZER, 0, 0};
-    struct mcp_client_options options = {.url = url,
-                                         .capabilities_json = "{\"sampling\":{}}",
-                                         .timeout_ms = 5000,
-                                         .on_notification = note_notification,
-                                         .on_request = answer_sampling,
-                                         .context = &notes};
-    struct mcp_client *client = NULL;
-    struct assay_error error = {0};
-    assert_int_equal(mcp_client_connect(&options, &client, &error), 0);
+    struct mcp_client_options options = {.url = url};
+    struct mcp_client *client = connect_noting(&options, &notes);
     assert_int_equal(server->sessions.count, 1);
     converse(client, &notes);
     mcp_client_close(client); /* DELETE ends the session */
@@ -278,17 +238,9 @@ static void client_over_stdio_pipes(void **state)
     struct stdio_server stdio = {make_server(), to_server[0], from_server[1], 0};
     assert_int_equal(pthread_create(&stdio.thread, NULL, serve, &stdio), 0);
     struct notes notes = {PTHREAD_MUTEX_INITIALIZER, 0, 0};
-    struct mcp_client_options options = {.use_descriptors = 1,
-                                         .read_fd = from_server[0],
-                                         .write_fd = to_server[1],
-                                         .capabilities_json = "{\"sampling\":{}}",
-                                         .timeout_ms = 5000,
-                                         .on_notification = note_notification,
-                                         .on_request = answer_sampling,
-                                         .context = &notes};
-    struct mcp_client *client = NULL;
-    struct assay_error error = {0};
-    assert_int_equal(mcp_client_connect(&options, &client, &error), 0);
+    struct mcp_client_options options = {
+        .use_descriptors = 1, .read_fd = from_server[0], .write_fd = to_server[1]};
+    struct mcp_client *client = connect_noting(&options, &notes);
     converse(client, &notes);
     mcp_client_close(client); /* closes the server's input: it ends */
     pthread_join(stdio.thread, NULL);
@@ -335,9 +287,8 @@ static void http_errors_are_reported(void **state)
     /* The server forgets the session: the client says so. */
     struct mcp_server *server = make_server();
     struct mcp_http_transport *transport = NULL;
-    assert_int_equal(mcp_http_transport_start(server, NULL, &transport), 0);
     char url[96];
-    snprintf(url, sizeof url, "http://127.0.0.1:%u/mcp", mcp_http_transport_port(transport));
+    mcp_fixture_serve_http(server, NULL, &transport, url, sizeof url);
     options.url = url;
     assert_int_equal(mcp_client_connect(&options, &client, &error), 0);
     mcp__session_close_all(server);

@@ -15,7 +15,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "core/memory.h"
@@ -24,21 +23,10 @@
 #include "jsonrpc/json_strict.h"
 #include "mcp/http_transport.h"
 #include "mcp/server.h"
+#include "mcp_fixture.h"
 #include "test_list.h"
 
-static atomic_int sleeper_started, sleeper_saw_cancel, streamer_saw_cancel;
-
-static void pause_milliseconds(long milliseconds)
-{
-    struct timespec pause = {milliseconds / 1000, (milliseconds % 1000) * 1000000L};
-    nanosleep(&pause, NULL);
-}
-
-static int echo_tool(struct mcp_call *call, const json_t *arguments, void *context, json_t **result)
-{
-    *result = mcp_result_text(json_string_value(json_object_get(arguments, "text")));
-    return 0;
-}
+static atomic_int streamer_saw_cancel;
 
 static int logger_tool(struct mcp_call *call, const json_t *arguments, void *context,
                        json_t **result)
@@ -47,21 +35,6 @@ static int logger_tool(struct mcp_call *call, const json_t *arguments, void *con
     mcp_call_progress(call, 50, 100, NULL);
     mcp_call_log(call, MCP_LOG_INFO, NULL, "second");
     *result = mcp_result_text("logged");
-    return 0;
-}
-
-static int sleeper_tool(struct mcp_call *call, const json_t *arguments, void *context,
-                        json_t **result)
-{
-    atomic_store(&sleeper_started, 1);
-    for (int round = 0; round < 1000; round++) {
-        if (mcp_call_cancelled(call)) {
-            atomic_store(&sleeper_saw_cancel, 1);
-            return mcp_call_fail(call, "cancelled");
-        }
-        pause_milliseconds(5);
-    }
-    *result = mcp_result_text("woke up");
     return 0;
 }
 
@@ -75,7 +48,7 @@ static int streamer_tool(struct mcp_call *call, const json_t *arguments, void *c
             return mcp_call_fail(call, "gone");
         }
         mcp_call_progress(call, step, -1, NULL);
-        pause_milliseconds(10);
+        mcp_fixture_pause_ms(10);
     }
     *result = mcp_result_text("done");
     return 0;
@@ -84,18 +57,8 @@ static int streamer_tool(struct mcp_call *call, const json_t *arguments, void *c
 static int sampling_tool(struct mcp_call *call, const json_t *arguments, void *context,
                          json_t **result)
 {
-    json_t *answer = NULL;
-    struct assay_error error = {0};
-    if (mcp_call_client_request(call, "sampling/createMessage",
-                                json_pack("{s:[], s:i}", "messages", "maxTokens", 5), &answer,
-                                &error) != 0)
-        return mcp_call_fail(call, "%s", error.message);
-    char text[128];
-    snprintf(text, sizeof text, "model said %s",
-             json_string_value(json_object_get(json_object_get(answer, "content"), "text")));
-    json_decref(answer);
-    *result = mcp_result_text(text);
-    return 0;
+    return mcp_fixture_model_said(call, json_pack("{s:[], s:i}", "messages", "maxTokens", 5),
+                                  result);
 }
 
 struct fixture {
@@ -106,48 +69,33 @@ struct fixture {
     char session[64];
 };
 
+/* The tools after the fixture's "echo" (see mcp_fixture_new_server). */
+static const struct mcp_tool server_tools[] = {
+    {.name = "logger", .description = "logs", .handler = logger_tool},
+    {.name = "sleeper",
+     .description = "sleeps",
+     .handler = mcp_fixture_sleeper_tool,
+     .flags = MCP_RUN_ON_WORKER},
+    {.name = "streamer",
+     .description = "streams",
+     .handler = streamer_tool,
+     .flags = MCP_RUN_ON_WORKER},
+    {.name = "sampling",
+     .description = "asks",
+     .handler = sampling_tool,
+     .flags = MCP_RUN_ON_WORKER},
+};
+
 static void start_fixture(struct fixture *fixture, size_t max_sessions)
 {
     struct mcp_server_options options = {.max_sessions = max_sessions,
                                          .client_request_timeout_ms = 3000};
-    assert_int_equal(mcp_server_new(&options, &fixture->server), 0);
-    assert_int_equal(mcp_server_add_tool(
-                         fixture->server,
-                         &(struct mcp_tool){.name = "echo",
-                                            .description = "echo",
-                                            .input_schema_json =
-                                                "{\"type\":\"object\",\"properties\":{\"text\":"
-                                                "{\"type\":\"string\"}},\"required\":[\"text\"]}",
-                                            .handler = echo_tool}),
-                     0);
-    assert_int_equal(
-        mcp_server_add_tool(
-            fixture->server,
-            &(struct mcp_tool){.name = "logger", .description = "logs", .handler = logger_tool}),
-        0);
-    assert_int_equal(
-        mcp_server_add_tool(fixture->server, &(struct mcp_tool){.name = "sleeper",
-                                                                .description = "sleeps",
-                                                                .handler = sleeper_tool,
-                                                                .flags = MCP_RUN_ON_WORKER}),
-        0);
-    assert_int_equal(
-        mcp_server_add_tool(fixture->server, &(struct mcp_tool){.name = "streamer",
-                                                                .description = "streams",
-                                                                .handler = streamer_tool,
-                                                                .flags = MCP_RUN_ON_WORKER}),
-        0);
-    assert_int_equal(
-        mcp_server_add_tool(fixture->server, &(struct mcp_tool){.name = "sampling",
-                                                                .description = "asks",
-                                                                .handler = sampling_tool,
-                                                                .flags = MCP_RUN_ON_WORKER}),
-        0);
+    fixture->server = mcp_fixture_new_server(&options, server_tools,
+                                             sizeof server_tools / sizeof server_tools[0]);
     static const char *const origins[] = {"https://app.example", NULL};
     struct mcp_http_options http = {.max_body_bytes = 64 * 1024, .allowed_origins = origins};
-    assert_int_equal(mcp_http_transport_start(fixture->server, &http, &fixture->transport), 0);
-    snprintf(fixture->url, sizeof fixture->url, "http://127.0.0.1:%u/mcp",
-             mcp_http_transport_port(fixture->transport));
+    mcp_fixture_serve_http(fixture->server, &http, &fixture->transport, fixture->url,
+                           sizeof fixture->url);
     assert_int_equal(http_client_new(&fixture->client), 0);
 }
 
@@ -192,6 +140,16 @@ static void post(struct fixture *fixture, const char *session, const char *const
                                           .body_length = strlen(body),
                                           .timeout_ms = 5000};
     http_client_fetch(fixture->client, &request, response);
+}
+
+/* post() whose answer matters only for its HTTP status. */
+static void post_expecting(struct fixture *fixture, const char *session, const char *const *extra,
+                           const char *body, long http_status)
+{
+    struct http_client_response response;
+    post(fixture, session, extra, body, &response);
+    assert_int_equal(response.http_status, http_status);
+    http_client_response_free(&response);
 }
 
 static const char initialize_body[] =
@@ -280,12 +238,8 @@ static void session_header_rules(void **state)
     assert_int_equal(response.http_status, 404);
     assert_int_equal(body_error_code(&response), -32001);
     http_client_response_free(&response);
-    post(fixture, fixture->session, NULL, ping, &response);
-    assert_int_equal(response.http_status, 200);
-    http_client_response_free(&response);
-    post(fixture, fixture->session, NULL, initialize_body, &response);
-    assert_int_equal(response.http_status, 400);
-    http_client_response_free(&response);
+    post_expecting(fixture, fixture->session, NULL, ping, 200);
+    post_expecting(fixture, fixture->session, NULL, initialize_body, 400);
 
     char line[128];
     snprintf(line, sizeof line, "MCP-Session-Id: %s", fixture->session);
@@ -295,9 +249,7 @@ static void session_header_rules(void **state)
     http_client_fetch(fixture->client, &request, &response);
     assert_int_equal(response.http_status, 200);
     http_client_response_free(&response);
-    post(fixture, fixture->session, NULL, ping, &response);
-    assert_int_equal(response.http_status, 404);
-    http_client_response_free(&response);
+    post_expecting(fixture, fixture->session, NULL, ping, 404);
     http_client_fetch(fixture->client, &request, &response);
     assert_int_equal(response.http_status, 404);
     http_client_response_free(&response);
@@ -358,21 +310,13 @@ static void transport_errors_have_the_right_status(void **state)
     const char *ping = "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"ping\"}";
     struct http_client_response response;
     const char *text_plain[] = {"-Content-Type", "Content-Type: text/plain", NULL};
-    post(fixture, fixture->session, text_plain, ping, &response);
-    assert_int_equal(response.http_status, 415);
-    http_client_response_free(&response);
+    post_expecting(fixture, fixture->session, text_plain, ping, 415);
     const char *html_only[] = {"-Accept", "Accept: text/html", NULL};
-    post(fixture, fixture->session, html_only, ping, &response);
-    assert_int_equal(response.http_status, 406);
-    http_client_response_free(&response);
+    post_expecting(fixture, fixture->session, html_only, ping, 406);
     const char *old_version[] = {"MCP-Protocol-Version: 2025-03-26", NULL};
-    post(fixture, fixture->session, old_version, ping, &response);
-    assert_int_equal(response.http_status, 200);
-    http_client_response_free(&response);
+    post_expecting(fixture, fixture->session, old_version, ping, 200);
     const char *bad_version[] = {"MCP-Protocol-Version: 1999-01-01", NULL};
-    post(fixture, fixture->session, bad_version, ping, &response);
-    assert_int_equal(response.http_status, 400);
-    http_client_response_free(&response);
+    post_expecting(fixture, fixture->session, bad_version, ping, 400);
 
     post(fixture, fixture->session, NULL, "{\"jsonrpc\":", &response);
     assert_int_equal(response.http_status, 400);
@@ -403,9 +347,7 @@ static void transport_errors_have_the_right_status(void **state)
     char *big = malloc(big_size + 1);
     memset(big, ' ', big_size);
     big[big_size] = '\0';
-    post(fixture, fixture->session, NULL, big, &response);
-    assert_int_equal(response.http_status, 413);
-    http_client_response_free(&response);
+    post_expecting(fixture, fixture->session, NULL, big, 413);
     free(big);
 
     const char *headers[] = {"Accept: text/event-stream", NULL};
@@ -426,9 +368,7 @@ static void transport_errors_have_the_right_status(void **state)
     http_client_response_free(&response);
 
     /* Still serving. */
-    post(fixture, fixture->session, NULL, ping, &response);
-    assert_int_equal(response.http_status, 200);
-    http_client_response_free(&response);
+    post_expecting(fixture, fixture->session, NULL, ping, 200);
 }
 
 /* ---- SSE ------------------------------------------------------------------------------ */
@@ -505,20 +445,28 @@ static struct http_call *start_stream(struct fixture *fixture, const char *metho
     return call;
 }
 
+/* Starts a streaming POST of body in `session` with the usual MCP headers;
+ * its events land in `events`, initialised here. */
+static struct http_call *start_post_stream(struct fixture *fixture, const char *session,
+                                           const char *body, struct events *events)
+{
+    char session_line[128];
+    snprintf(session_line, sizeof session_line, "MCP-Session-Id: %s", session);
+    const char *headers[] = {"Content-Type: application/json",
+                             "Accept: application/json, text/event-stream", session_line, NULL};
+    events_init(events);
+    return start_stream(fixture, "POST", body, headers, events);
+}
+
 static void progress_and_logs_stream_as_sse(void **state)
 {
     struct fixture *fixture = *state;
-    char session_line[128];
-    snprintf(session_line, sizeof session_line, "MCP-Session-Id: %s", fixture->session);
-    const char *headers[] = {"Content-Type: application/json",
-                             "Accept: application/json, text/event-stream", session_line, NULL};
     struct events events;
-    events_init(&events);
-    struct http_call *call = start_stream(
-        fixture, "POST",
+    struct http_call *call = start_post_stream(
+        fixture, fixture->session,
         "{\"jsonrpc\":\"2.0\",\"id\":9,\"method\":\"tools/call\",\"params\":{\"name\":\"logger\","
         "\"_meta\":{\"progressToken\":\"p1\"}}}",
-        headers, &events);
+        &events);
     const struct http_client_response *response = http_call_wait(call);
     assert_int_equal(response->http_status, 200);
     char value[64];
@@ -539,11 +487,10 @@ static void progress_and_logs_stream_as_sse(void **state)
     events_free(&events);
 
     /* An inline call (no token) that logs turns into a stream as well. */
-    events_init(&events);
-    call = start_stream(fixture, "POST",
-                        "{\"jsonrpc\":\"2.0\",\"id\":11,\"method\":\"tools/call\","
-                        "\"params\":{\"name\":\"logger\"}}",
-                        headers, &events);
+    call = start_post_stream(fixture, fixture->session,
+                             "{\"jsonrpc\":\"2.0\",\"id\":11,\"method\":\"tools/call\","
+                             "\"params\":{\"name\":\"logger\"}}",
+                             &events);
     response = http_call_wait(call);
     assert_true(http_client_response_header(response, "Content-Type", value, sizeof value));
     assert_string_equal(value, "text/event-stream");
@@ -571,30 +518,20 @@ static void progress_and_logs_stream_as_sse(void **state)
 static void cancellation_reaches_a_running_call(void **state)
 {
     struct fixture *fixture = *state;
-    atomic_store(&sleeper_started, 0);
-    atomic_store(&sleeper_saw_cancel, 0);
-    char session_line[128];
-    snprintf(session_line, sizeof session_line, "MCP-Session-Id: %s", fixture->session);
-    const char *headers[] = {"Content-Type: application/json",
-                             "Accept: application/json, text/event-stream", session_line, NULL};
+    atomic_store(&mcp_fixture_sleeper_started, 0);
+    atomic_store(&mcp_fixture_sleeper_saw_cancel, 0);
     struct events events;
-    events_init(&events);
-    struct http_call *call = start_stream(fixture, "POST",
-                                          "{\"jsonrpc\":\"2.0\",\"id\":77,\"method\":\"tools/"
-                                          "call\",\"params\":{\"name\":\"sleeper\"}}",
-                                          headers, &events);
-    for (int wait = 0; wait < 400 && !atomic_load(&sleeper_started); wait++)
-        pause_milliseconds(5);
-    assert_true(atomic_load(&sleeper_started));
-    struct http_client_response response;
-    post(fixture, fixture->session, NULL,
-         "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/"
-         "cancelled\",\"params\":{\"requestId\":77}}",
-         &response);
-    assert_int_equal(response.http_status, 202);
-    http_client_response_free(&response);
+    struct http_call *call = start_post_stream(fixture, fixture->session,
+                                               "{\"jsonrpc\":\"2.0\",\"id\":77,\"method\":\"tools/"
+                                               "call\",\"params\":{\"name\":\"sleeper\"}}",
+                                               &events);
+    mcp_fixture_wait_for(&mcp_fixture_sleeper_started);
+    post_expecting(fixture, fixture->session, NULL,
+                   "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/"
+                   "cancelled\",\"params\":{\"requestId\":77}}",
+                   202);
     const struct http_client_response *answer = http_call_wait(call);
-    assert_true(atomic_load(&sleeper_saw_cancel));
+    assert_true(atomic_load(&mcp_fixture_sleeper_saw_cancel));
     /* The cancelled request gets no JSON-RPC answer. */
     assert_int_equal(answer->http_status, 202);
     assert_int_equal(events_count(&events), 0);
@@ -606,26 +543,19 @@ static void client_vanishing_mid_stream_cancels_the_call(void **state)
 {
     struct fixture *fixture = *state;
     atomic_store(&streamer_saw_cancel, 0);
-    char session_line[128];
-    snprintf(session_line, sizeof session_line, "MCP-Session-Id: %s", fixture->session);
-    const char *headers[] = {"Content-Type: application/json",
-                             "Accept: application/json, text/event-stream", session_line, NULL};
     struct events events;
-    events_init(&events);
-    struct http_call *call = start_stream(fixture, "POST",
-                                          "{\"jsonrpc\":\"2.0\",\"id\":78,\"method\":\"tools/"
-                                          "call\",\"params\":{\"name\":\"streamer\","
-                                          "\"_meta\":{\"progressToken\":78}}}",
-                                          headers, &events);
+    struct http_call *call = start_post_stream(fixture, fixture->session,
+                                               "{\"jsonrpc\":\"2.0\",\"id\":78,\"method\":\"tools/"
+                                               "call\",\"params\":{\"name\":\"streamer\","
+                                               "\"_meta\":{\"progressToken\":78}}}",
+                                               &events);
     for (int wait = 0; wait < 400 && events_count(&events) < 2; wait++)
-        pause_milliseconds(5);
+        mcp_fixture_pause_ms(5);
     assert_true(events_count(&events) >= 2);
     http_call_cancel(call); /* the client disconnects abruptly */
     http_call_wait(call);
     http_call_free(call);
-    for (int wait = 0; wait < 400 && !atomic_load(&streamer_saw_cancel); wait++)
-        pause_milliseconds(5);
-    assert_true(atomic_load(&streamer_saw_cancel));
+    mcp_fixture_wait_for(&streamer_saw_cancel);
     events_free(&events);
     struct http_client_response response;
     post(fixture, fixture->session, NULL,
@@ -652,12 +582,12 @@ static void get_stream_carries_unsolicited_messages(void **state)
         pthread_mutex_unlock(&events.lock);
         if (ready)
             break;
-        pause_milliseconds(5);
+        mcp_fixture_pause_ms(5);
     }
     assert_true(mcp_server_notify_all(fixture->server, "notifications/tools/list_changed", NULL) >=
                 1);
     for (int wait = 0; wait < 400 && events_count(&events) < 1; wait++)
-        pause_milliseconds(5);
+        mcp_fixture_pause_ms(5);
     assert_int_equal(events_count(&events), 1);
     assert_string_equal(
         json_string_value(json_object_get(json_array_get(events.messages, 0), "method")),
@@ -686,22 +616,17 @@ static void get_stream_carries_unsolicited_messages(void **state)
 static void server_asks_the_client_over_the_stream(void **state)
 {
     struct fixture *fixture = *state;
-    char session_line[128];
-    snprintf(session_line, sizeof session_line, "MCP-Session-Id: %s", fixture->session);
-    const char *headers[] = {"Content-Type: application/json",
-                             "Accept: application/json, text/event-stream", session_line, NULL};
     struct events events;
-    events_init(&events);
-    struct http_call *call = start_stream(fixture, "POST",
-                                          "{\"jsonrpc\":\"2.0\",\"id\":80,\"method\":\"tools/"
-                                          "call\",\"params\":{\"name\":\"sampling\"}}",
-                                          headers, &events);
+    struct http_call *call = start_post_stream(fixture, fixture->session,
+                                               "{\"jsonrpc\":\"2.0\",\"id\":80,\"method\":\"tools/"
+                                               "call\",\"params\":{\"name\":\"sampling\"}}",
+                                               &events);
     char request_id[64] = "";
     for (int wait = 0; wait < 400 && request_id[0] == '\0'; wait++) {
         pthread_mutex_lock(&events.lock);
         snprintf(request_id, sizeof request_id, "%s", events.request_id);
         pthread_mutex_unlock(&events.lock);
-        pause_milliseconds(5);
+        mcp_fixture_pause_ms(5);
     }
     assert_true(request_id[0] != '\0');
     char answer[256];
@@ -709,10 +634,7 @@ static void server_asks_the_client_over_the_stream(void **state)
              "{\"jsonrpc\":\"2.0\",\"id\":\"%s\",\"result\":{\"role\":\"assistant\",\"content\":"
              "{\"type\":\"text\",\"text\":\"hi\"},\"model\":\"m\"}}",
              request_id);
-    struct http_client_response response;
-    post(fixture, fixture->session, NULL, answer, &response);
-    assert_int_equal(response.http_status, 202);
-    http_client_response_free(&response);
+    post_expecting(fixture, fixture->session, NULL, answer, 202);
     http_call_wait(call);
     json_t *last = json_array_get(events.messages, json_array_size(events.messages) - 1);
     const char *text = json_string_value(json_object_get(
@@ -729,20 +651,13 @@ static void session_table_evicts_the_least_recently_used(void **state)
     char first[64], second[64], third[64];
     open_session(&fixture, first, sizeof first);
     open_session(&fixture, second, sizeof second);
-    pause_milliseconds(5);
+    mcp_fixture_pause_ms(5);
     const char *ping = "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"ping\"}";
-    struct http_client_response response;
-    post(&fixture, first, NULL, ping, &response); /* first is now the most recent */
-    assert_int_equal(response.http_status, 200);
-    http_client_response_free(&response);
-    pause_milliseconds(5);
+    post_expecting(&fixture, first, NULL, ping, 200); /* first is now the most recent */
+    mcp_fixture_pause_ms(5);
     open_session(&fixture, third, sizeof third);
-    post(&fixture, second, NULL, ping, &response);
-    assert_int_equal(response.http_status, 404);
-    http_client_response_free(&response);
-    post(&fixture, first, NULL, ping, &response);
-    assert_int_equal(response.http_status, 200);
-    http_client_response_free(&response);
+    post_expecting(&fixture, second, NULL, ping, 404);
+    post_expecting(&fixture, first, NULL, ping, 200);
     stop_fixture(&fixture);
 }
 
@@ -752,24 +667,17 @@ static void shutdown_cancels_running_calls(void **state)
     start_fixture(&fixture, 0);
     char session[64];
     open_session(&fixture, session, sizeof session);
-    atomic_store(&sleeper_started, 0);
-    atomic_store(&sleeper_saw_cancel, 0);
-    char session_line[128];
-    snprintf(session_line, sizeof session_line, "MCP-Session-Id: %s", session);
-    const char *headers[] = {"Content-Type: application/json",
-                             "Accept: application/json, text/event-stream", session_line, NULL};
+    atomic_store(&mcp_fixture_sleeper_started, 0);
+    atomic_store(&mcp_fixture_sleeper_saw_cancel, 0);
     struct events events;
-    events_init(&events);
-    struct http_call *call = start_stream(&fixture, "POST",
-                                          "{\"jsonrpc\":\"2.0\",\"id\":81,\"method\":\"tools/"
-                                          "call\",\"params\":{\"name\":\"sleeper\"}}",
-                                          headers, &events);
-    for (int wait = 0; wait < 400 && !atomic_load(&sleeper_started); wait++)
-        pause_milliseconds(5);
-    assert_true(atomic_load(&sleeper_started));
+    struct http_call *call = start_post_stream(&fixture, session,
+                                               "{\"jsonrpc\":\"2.0\",\"id\":81,\"method\":\"tools/"
+                                               "call\",\"params\":{\"name\":\"sleeper\"}}",
+                                               &events);
+    mcp_fixture_wait_for(&mcp_fixture_sleeper_started);
     mcp_http_transport_free(fixture.transport);
     fixture.transport = NULL;
-    assert_true(atomic_load(&sleeper_saw_cancel));
+    assert_true(atomic_load(&mcp_fixture_sleeper_saw_cancel));
     http_call_wait(call);
     http_call_free(call);
     events_free(&events);
